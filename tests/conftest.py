@@ -1,0 +1,21 @@
+"""Shared test set-up: a non-interactive matplotlib backend and quiet TensorFlow."""
+
+import os
+
+# The Makefile exports these; set them here too so `pytest` run by hand stays quiet.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every figure a test opened, so figures do not pile up across tests."""
+    yield
+    plt.close("all")
