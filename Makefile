@@ -14,13 +14,16 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup lab test lint unit nbval run clean
+.PHONY: help setup lab test lint unit nbval browser-test run student clean
 
 help:
-	@echo "make lab    - install into .venv if needed, then start JupyterLab on localhost"
-	@echo "make test   - ruff, unit tests and strict nbval over every notebook"
-	@echo "make run    - re-execute every notebook top to bottom, in place"
-	@echo "make clean  - remove generated files (models, figures, student copies)"
+	@echo "make lab          - install into .venv if needed, then start JupyterLab on localhost"
+	@echo "make test         - ruff, unit tests, strict nbval of every notebook, browser-test"
+	@echo "make unit         - the unit and notebook-hygiene tests only (fast)"
+	@echo "make browser-test - every notebook run in JupyterLab in headless Chromium"
+	@echo "make run          - re-execute every notebook top to bottom, in place"
+	@echo "make student      - student copies (solutions and outputs removed) in student/"
+	@echo "make clean        - remove generated files (models, figures, student copies)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,19 +43,25 @@ lab: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# tests/browser needs Chromium and takes minutes: it has its own target.
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL_ARGS) notebooks
 
-test: lint unit nbval
+# Skipped with a message where `chromium` is not installed, unless REQUIRE_BROWSER_TEST=1 (CI).
+browser-test: $(STAMP)
+	$(BIN)/python -m pytest -rs --durations=20 --durations-min=1 tests/browser
 
+test: lint unit nbval browser-test
+
+# Executes with nbclient, saves outputs and drops metadata.widgets; prints each notebook's time.
 run: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
-		--ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
-		notebooks/[0-9]*.ipynb
+	$(BIN)/python tools/time_notebooks.py --write
+
+student: $(STAMP)
+	$(BIN)/python tools/make_student_copies.py notebooks student
 
 clean:
 	rm -rf models figures student screenshots benchmarks/results

@@ -1,0 +1,471 @@
+"""Every notebook runs in a real JupyterLab, in headless Chromium, the way a reader runs it.
+
+``make browser-test`` (part of ``make test``) runs this file alone; ``make unit`` leaves it out.
+
+One JupyterLab server (from this environment, on a free localhost port, with a random token)
+serves a temporary copy of notebooks/, with its own temporary Jupyter config, data, runtime and
+settings folders, so nothing is written into the repository. The settings turn autosave off,
+keep the news pop-up away, attach every cell to the page (``windowingMode: none``, so off-screen
+cells can be checked) and shut a notebook's kernel down when its tab closes.
+
+One headless Chromium, driven by Playwright, then opens each notebook from the file browser and
+clicks the menus a reader would: Edit > Clear Outputs of All Cells (so the committed outputs
+cannot pass for new ones), then Run > Run All Cells. When the kernel is idle and every cell has
+run, it checks that
+
+- no cell shows an error or anything on stderr;
+- each cell shows as many figures (loaded PNG images) as the committed notebook holds;
+- each widget the committed notebook displays is a live control on the page, and no output
+  says "Error displaying widget";
+- in 02, moving the digit browser's "item" slider with the keyboard changes the digit shown.
+
+A screenshot of each notebook goes to screenshots/ (gitignored); the tab is then closed without
+saving. A last test checks that the notebooks on disk did not change. The server and the browser
+are shut down even when a test fails.
+
+Without Chromium the tests are skipped, saying how to install it; with ``REQUIRE_BROWSER_TEST=1``
+(set by .ci/run) a missing Chromium is a failure instead. ``BROWSER_TEST_TIMEOUT`` (seconds,
+default 240) bounds each notebook's run; ``BROWSER_TEST_NOTEBOOKS`` points the test at another
+folder of notebooks (e.g. student/).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from playwright.sync_api import Locator, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS", ROOT / "notebooks")).resolve()
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+SCREENSHOTS = ROOT / "screenshots"
+RUN_TIMEOUT_S = float(os.environ.get("BROWSER_TEST_TIMEOUT", "240"))
+SERVER_START_TIMEOUT_S = 120
+VIEWPORT = {"width": 1400, "height": 1000}
+MAX_SCREENSHOT_HEIGHT = 16_000
+
+# The machine has no network: without these flags Chromium keeps trying to reach Google.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+INSTALL_HINT = (
+    "Chromium is not installed, so the real-browser JupyterLab test cannot run. "
+    "Install it with `apt-get install chromium` (Debian/Ubuntu), then run `make browser-test`."
+)
+
+LAB_SETTINGS: dict[str, dict[str, Any]] = {
+    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
+    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False,
+                                                    "fetchNews": "false"},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none", "kernelShutdown": True},
+    "@jupyterlab/extensionmanager-extension:plugin": {"enabled": False},
+}
+
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Lab:
+    """A running JupyterLab server."""
+
+    base_url: str
+    token: str
+    root: Path
+    log: Path
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}?token={self.token}"
+
+    def api(self, method: str, path: str) -> Any:
+        """Call the server's REST API; return the decoded JSON answer (None if empty)."""
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_lab_settings(folder: Path) -> None:
+    """Write user settings (``<plugin>.jupyterlab-settings`` files) that override the defaults."""
+    for plugin_id, values in LAB_SETTINGS.items():
+        package, plugin = plugin_id.split(":")
+        path = folder / package / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.ipynb")}
+
+
+def git_status(folder: Path) -> str | None:
+    """``git status --porcelain`` for ``folder``, or None outside a git checkout."""
+    if shutil.which("git") is None:
+        return None
+    result = subprocess.run(["git", "status", "--porcelain", "--", str(folder)], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER_TEST") == "1":
+            pytest.fail(INSTALL_HINT + " (REQUIRE_BROWSER_TEST=1 makes this a failure)")
+        pytest.skip(INSTALL_HINT)
+    return path
+
+
+@pytest.fixture(scope="module")
+def on_disk_before() -> tuple[dict[str, str], str | None]:
+    """The notebooks' hashes and git status before anything ran."""
+    return file_hashes(NOTEBOOK_DIR), git_status(NOTEBOOK_DIR)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory, chromium: str,
+        on_disk_before: tuple[dict[str, str], str | None]) -> Iterator[Lab]:
+    """A JupyterLab server on a temporary copy of the notebooks; shut down afterwards."""
+    home = tmp_path_factory.mktemp("jupyterlab")
+    root = home / "notebooks"
+    shutil.copytree(NOTEBOOK_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    write_lab_settings(home / "settings")
+    port, token = free_port(), secrets.token_hex(24)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"),
+    }
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--ServerApp.allow_root=True", "--ServerApp.terminals_enabled=False",
+        f"--LabApp.user_settings_dir={home / 'settings'}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+    ]
+    server = Lab(f"http://127.0.0.1:{port}", token, root, home / "server.log")
+    with server.log.open("w") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {process.returncode}:\n{server.log_tail()}")
+            try:
+                with urllib.request.urlopen(server.url("/lab"), timeout=10) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"/lab did not answer 200 in {SERVER_START_TIMEOUT_S} s:\n"
+                            f"{server.log_tail()}")
+            time.sleep(0.5)
+        yield server
+    finally:
+        stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (it shuts its kernels down), SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+# --- the browser --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def page(lab: Lab, chromium: str) -> Iterator[Page]:
+    """One Chromium tab showing JupyterLab, shared by all notebooks."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport=VIEWPORT)
+            tab.set_default_timeout(60_000)
+            tab.goto(lab.url("/lab"))
+            tab.locator(".jp-DirListing-item").first.wait_for()
+            yield tab
+        finally:
+            browser.close()
+
+
+def exactly(text: str) -> re.Pattern[str]:
+    """A pattern for Playwright's ``has_text`` that matches ``text`` and nothing more."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+def click_menu(page: Page, menu: str, item: str) -> None:
+    """Open ``menu`` in JupyterLab's menu bar and click ``item``, as a person would."""
+    page.locator(".lm-MenuBar-item").filter(has_text=exactly(menu)).click()
+    label = page.locator(".lm-Menu-itemLabel", has_text=exactly(item))
+    page.locator(".lm-Menu .lm-Menu-item:not(.lm-mod-disabled)").filter(has=label).click()
+
+
+def open_notebook(page: Page, name: str, n_cells: int) -> Locator:
+    """Double-click ``name`` in the file browser; return its panel once all cells are shown."""
+    page.locator(".jp-DirListing-itemText").filter(has_text=exactly(name)).dblclick()
+    panel = page.locator(".jp-NotebookPanel")
+    panel.locator(".jp-Notebook").wait_for()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell').length === n",
+        arg=n_cells,
+    )
+    return panel
+
+
+def kernel_status(panel: Locator) -> str | None:
+    return panel.locator(".jp-Notebook-ExecutionIndicator").get_attribute("data-status")
+
+
+def wait_for_kernel_idle(page: Page, panel: Locator, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while kernel_status(panel) != "idle":
+        assert time.monotonic() < deadline, f"kernel not idle after {timeout_s} s"
+        page.wait_for_timeout(250)
+
+
+# Per cell: its prompt, the figures and live widgets among its top-level outputs, and whether
+# it is a code cell. Nested outputs (inside an Output widget) are not counted.
+CELL_STATE_JS = """
+panel => [...panel.querySelectorAll('.jp-Notebook .jp-Cell')].map(cell => {
+  const outputs = [...cell.querySelectorAll(
+      ':scope .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output')];
+  const figures = outputs.filter(o => o.getAttribute('data-mime-type') === 'image/png')
+      .filter(o => [...o.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 0));
+  const widgets = outputs.filter(o => [...o.querySelectorAll('.jupyter-widgets')].some(w => {
+      const box = w.getBoundingClientRect(); return box.width > 0 && box.height > 0; }));
+  const prompt = cell.querySelector('.jp-InputPrompt');
+  return {code: cell.classList.contains('jp-CodeCell'),
+          prompt: prompt ? prompt.textContent.trim() : '',
+          figures: figures.length, widgets: widgets.length};
+})
+"""
+
+
+def cell_states(panel: Locator) -> list[dict[str, Any]]:
+    return panel.evaluate(CELL_STATE_JS)
+
+
+def error_texts(panel: Locator) -> list[str]:
+    return [text[:500] for text in panel.locator(STDERR).all_inner_texts()]
+
+
+def wait_until_run_finished(page: Page, panel: Locator, committed: nbformat.NotebookNode,
+                            timeout_s: float) -> None:
+    """Wait until the kernel is idle, nothing is queued and every non-empty code cell has run
+    (or an error stopped the run); the state must hold for two polls in a row."""
+    must_run = [c.cell_type == "code" and c.source.strip() != "" for c in committed.cells]
+    deadline = time.monotonic() + timeout_s
+    settled = 0
+    while settled < 2:
+        states = cell_states(panel)
+        queued = any("*" in s["prompt"] for s in states)
+        not_run = [i for i, s in enumerate(states)
+                   if must_run[i] and not re.search(r"\[\d+\]", s["prompt"])]
+        done = (kernel_status(panel) == "idle" and not queued
+                and (not not_run or panel.locator(STDERR).count() > 0))
+        settled = settled + 1 if done else 0
+        if time.monotonic() > deadline:
+            pytest.fail(f"not finished after {timeout_s:.0f} s: kernel {kernel_status(panel)!r}, "
+                        f"cells still to run: {not_run}; errors so far: {error_texts(panel)}")
+        page.wait_for_timeout(1000)
+
+
+def expected_counts(committed: nbformat.NotebookNode) -> list[tuple[int, int]]:
+    """(figures, widgets) among each committed cell's outputs."""
+    counts = []
+    for cell in committed.cells:
+        outputs = cell.get("outputs", [])
+        counts.append((sum("image/png" in o.get("data", {}) for o in outputs),
+                       sum(WIDGET_VIEW in o.get("data", {}) for o in outputs)))
+    return counts
+
+
+def check_figures_and_widgets(page: Page, panel: Locator,
+                              committed: nbformat.NotebookNode) -> None:
+    """Every committed figure and widget is on the page (images may need a moment to load)."""
+    expected = expected_counts(committed)
+    deadline = time.monotonic() + 20
+    while True:
+        states = cell_states(panel)
+        found = [(s["figures"], s["widgets"]) for s in states]
+        if found == expected or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
+    wrong = [
+        f"cell {i} ({committed.cells[i].source.strip()[:50]!r}): "
+        f"{want[0]} figures and {want[1]} widgets expected, "
+        f"{got[0]} loaded figures and {got[1]} live widgets shown"
+        for i, (want, got) in enumerate(zip(expected, found, strict=True)) if want != got
+    ]
+    hint = ""
+    if any(got[1] < want[1] for want, got in zip(expected, found, strict=True)):
+        hint = ("\n(widgets shown as text: is the widget extension installed and enabled? "
+                "`jupyter labextension list` should show @jupyter-widgets/jupyterlab-manager "
+                "enabled OK)")
+    assert not wrong, "figures or widgets missing:\n" + "\n".join(wrong) + hint
+
+
+# --- interactions that only some notebooks offer ------------------------------------------------
+
+
+def check_digit_browser(page: Page, panel: Locator) -> None:
+    """02: moving the "item" slider (keyboard, as a person might) changes the digit shown."""
+    item_slider = page.locator(".widget-slider").filter(
+        has=page.locator(".widget-label", has_text=exactly("item")))
+    slider = panel.locator(item_slider)
+    assert slider.count() == 1, "the digit browser's 'item' slider is not on the page"
+    output = panel.locator(".jp-Cell-outputArea > .jp-OutputArea-child").filter(has=item_slider)
+    handle = slider.locator(".noUi-handle")
+
+    def shown() -> str:
+        """The text of the browser's output without the slider's own label and readout."""
+        return output.evaluate(
+            """o => { const copy = o.cloneNode(true);
+                      copy.querySelectorAll('.widget-slider').forEach(s => s.remove());
+                      return copy.innerText.trim(); }"""
+        )
+
+    def press_and_wait(key: str, before: str) -> str:
+        handle.focus()
+        handle.press(key)
+        deadline = time.monotonic() + 30
+        while (after := shown()) == before:
+            assert time.monotonic() < deadline, f"the digit shown did not change after {key}"
+            page.wait_for_timeout(250)
+        return after
+
+    first = shown()
+    assert re.search(r"(^|\n)([0-9A-G] ){7}[0-9A-G]($|\n)", first), (
+        f"no 8x8 hex grid in the digit browser: {first!r}"
+    )
+    second = press_and_wait("ArrowRight", first)
+    assert handle.get_attribute("aria-valuenow") in ("1", "1.0")
+    last = press_and_wait("End", second)
+    assert last not in (first, second)
+
+
+INTERACTIONS: dict[str, Callable[[Page, Locator], None]] = {
+    "02_showing_a_digit.ipynb": check_digit_browser,
+}
+
+
+# --- closing ------------------------------------------------------------------------------------
+
+
+def save_screenshot(page: Page, panel: Locator, name: str) -> None:
+    """Screenshot of the whole notebook: the window is made as tall as the notebook."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # scroll to the top, then measure from the top of the window to the bottom of the last cell
+    bottom = panel.evaluate(
+        """p => { const scroller = p.querySelector('.jp-WindowedPanel-outer');
+                  if (scroller) { scroller.scrollTop = 0; }
+                  const cells = p.querySelectorAll('.jp-Cell');
+                  return cells.length ? cells[cells.length - 1].getBoundingClientRect().bottom
+                                      : 0; }"""
+    )
+    height = max(VIEWPORT["height"], min(int(bottom) + 100, MAX_SCREENSHOT_HEIGHT))
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+    page.wait_for_timeout(500)
+    page.screenshot(path=SCREENSHOTS / f"{Path(name).stem}.png")
+    page.set_viewport_size(VIEWPORT)
+
+
+def close_without_saving(page: Page, lab: Lab) -> None:
+    """Close the notebook tab, answering "Discard" to the save prompt; stop every kernel."""
+    page.keyboard.press("Escape")
+    if page.locator(".jp-NotebookPanel").count():
+        click_menu(page, "File", "Close Tab")
+        deadline = time.monotonic() + 30
+        while page.locator(".jp-NotebookPanel").count():
+            discard = page.locator(".jp-Dialog button", has_text=re.compile("^(Discard|Don't)"))
+            if discard.count():
+                discard.first.click()
+            assert time.monotonic() < deadline, "the notebook tab did not close"
+            page.wait_for_timeout(250)
+    for session in lab.api("GET", "/api/sessions"):
+        lab.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+def test_there_are_notebooks_to_run():
+    assert NOTEBOOKS, f"no notebooks in {NOTEBOOK_DIR}"
+
+
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS], ids=lambda n: Path(n).stem)
+def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab):
+    committed = nbformat.read(lab.root / name, as_version=4)  # the copy JupyterLab serves
+    panel = open_notebook(page, name, len(committed.cells))
+    try:
+        wait_for_kernel_idle(page, panel, timeout_s=120)
+        click_menu(page, "Edit", "Clear Outputs of All Cells")
+        click_menu(page, "Run", "Run All Cells")
+        wait_until_run_finished(page, panel, committed, RUN_TIMEOUT_S)
+        errors = error_texts(panel)
+        assert not errors, "error or stderr output:\n" + "\n---\n".join(errors)
+        outputs_text = "\n".join(panel.locator(".jp-Cell-outputArea").all_inner_texts())
+        assert "Error displaying widget" not in outputs_text, "a widget failed to display"
+        check_figures_and_widgets(page, panel, committed)
+        if name in INTERACTIONS:
+            INTERACTIONS[name](page, panel)
+    finally:
+        save_screenshot(page, panel, name)
+        close_without_saving(page, lab)
+
+
+def test_notebooks_on_disk_are_unchanged(lab: Lab,
+                                         on_disk_before: tuple[dict[str, str], str | None]):
+    hashes, status = on_disk_before
+    assert file_hashes(lab.root) == hashes, "JupyterLab saved a notebook (autosave is on?)"
+    assert file_hashes(NOTEBOOK_DIR) == hashes, f"notebooks changed in {NOTEBOOK_DIR}"
+    assert git_status(NOTEBOOK_DIR) == status, "git status of notebooks/ changed"

@@ -1,0 +1,285 @@
+"""House rules for the committed notebooks, checked on the files alone (fast: nothing runs).
+
+One clean top-to-bottom run, nothing machine-specific or noisy in the outputs, the shape every
+notebook shares (title, learning goals, exercises with tagged solutions), honest nbval tags, and
+a README table of contents and navigation links that match the files. Parametrized over the
+notebooks present, so the checks apply as notebooks arrive.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+README = ROOT / "README.md"
+
+MAX_OUTPUT_BYTES = 500_000
+MIN_COMPARED_SHARE = 0.70
+IGNORE_TAG = "nbval-ignore-output"
+IGNORE_COMMENT = re.compile(r"^# nbval-ignore-output: *\S")
+TITLE = re.compile(r"^# (\d\d) · \S.*$", flags=re.MULTILINE)
+EXERCISES_HEADING = re.compile(r"^## Exercises\s*$", flags=re.MULTILINE)
+MACHINE_PATH = re.compile(r"/home/|/root/|/Users/|/tmp/|(?<![A-Za-z0-9])[A-Za-z]:\\")
+LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)\)")
+CODE = re.compile(r"```.*?```|`[^`\n]*`", flags=re.DOTALL)
+NAV = re.compile(
+    r"^(?:\[← (?P<prev_text>[^\]]+)\]\((?P<prev>[^)]+)\) \| )?"
+    r"\[Contents\]\(\.\./README\.md#the-notebooks\)"
+    r"(?: \| \[(?P<next_text>[^\]]+) →\]\((?P<next>[^)]+)\))?$"
+)
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def tags(cell: nbformat.NotebookNode) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def where(cell: nbformat.NotebookNode) -> str:
+    """A short description of a cell for failure messages: its first line."""
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else "<empty cell>"
+    return f"cell {first[:70]!r}"
+
+
+def output_texts(output: nbformat.NotebookNode) -> list[str]:
+    """Every piece of text in one output (images excluded: base64 can contain anything)."""
+    texts: list[str] = []
+    if output.output_type == "stream":
+        texts.append(output.text)
+    elif output.output_type == "error":
+        texts += [output.ename, output.evalue, *output.traceback]
+    else:
+        for mime, value in output.get("data", {}).items():
+            if mime.startswith("image/") and mime != "image/svg+xml":
+                continue
+            texts.append(value if isinstance(value, str) else json.dumps(value))
+    return texts
+
+
+def readme_notebooks() -> list[str]:
+    """Notebook file names in the README's "## The notebooks" table, in order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## The notebooks\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\|.*\]\(notebooks/([^)#]+\.ipynb)\)", section, flags=re.MULTILINE)
+
+
+def github_slug(heading: str) -> str:
+    """The anchor GitHub gives a markdown heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def markdown_headings(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    return {github_slug(h) for h in re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)}
+
+
+def title_of(path: Path) -> str | None:
+    """The ``NN · Title`` text of a notebook's first-cell heading, or None."""
+    match = TITLE.search(read(path).cells[0].source)
+    return match.group(0)[2:] if match else None
+
+
+notebook_params = pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+
+
+# --- the whole series ---------------------------------------------------------------------------
+
+
+def test_readme_contents_lists_exactly_the_notebooks_in_order():
+    listed = readme_notebooks()
+    present = [p.name for p in NOTEBOOKS]
+    assert listed, "no notebook links found in the README's '## The notebooks' table"
+    missing = [name for name in listed if name not in present]
+    unlisted = [name for name in present if name not in listed]
+    assert not missing, f"listed in the README but not in notebooks/: {missing}"
+    assert not unlisted, f"in notebooks/ but not listed in the README: {unlisted}"
+    assert listed == present, "the README lists the notebooks in another order than their names"
+
+
+# --- file format and one clean run --------------------------------------------------------------
+
+
+@notebook_params
+def test_is_a_valid_notebook(path: Path):
+    nb = read(path)
+    nbformat.validate(nb)
+    assert nb.nbformat == 4
+
+
+@notebook_params
+def test_kernelspec_is_python3(path: Path):
+    assert read(path).metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@notebook_params
+def test_no_saved_widget_state(path: Path):
+    assert "widgets" not in read(path).metadata, "strip metadata.widgets (breaks GitHub's viewer)"
+
+
+@notebook_params
+def test_every_code_cell_has_an_execution_count(path: Path):
+    not_run = [where(c) for c in code_cells(read(path)) if c.execution_count is None]
+    assert not not_run, f"code cells without execution count (commit a full run): {not_run}"
+
+
+@notebook_params
+def test_execution_counts_are_1_to_n_in_order(path: Path):
+    counts = [c.execution_count for c in code_cells(read(path))]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"execution counts {counts}: commit one clean Restart + Run All"
+    )
+
+
+# --- outputs ------------------------------------------------------------------------------------
+
+
+@notebook_params
+def test_no_error_or_stderr_outputs(path: Path):
+    bad = [
+        f"{where(cell)}: {output.output_type} {output.get('name', output.get('ename', ''))}"
+        for cell in code_cells(read(path))
+        for output in cell.outputs
+        if output.output_type == "error"
+        or (output.output_type == "stream" and output.name == "stderr")
+    ]
+    assert not bad, f"error or stderr outputs: {bad}"
+
+
+@notebook_params
+def test_no_machine_paths(path: Path):
+    nb = read(path)
+    found = [
+        f"{where(cell)}: {text[max(0, match.start() - 30):match.end() + 30]!r}"
+        for cell in code_cells(nb)
+        for output in cell.outputs
+        for text in output_texts(output)
+        for match in [MACHINE_PATH.search(text)]
+        if match
+    ]
+    metadata = json.dumps(nb.metadata) + json.dumps([c.metadata for c in nb.cells])
+    if match := MACHINE_PATH.search(metadata):
+        found.append(f"metadata: {match.group(0)!r}")
+    assert not found, f"machine paths in outputs (print paths relative to ah.ROOT): {found}"
+
+
+@notebook_params
+def test_no_output_over_500_kb(path: Path):
+    big = [
+        f"{where(cell)}: {size:,} bytes"
+        for cell in code_cells(read(path))
+        for output in cell.outputs
+        if (size := len(json.dumps(output))) > MAX_OUTPUT_BYTES
+    ]
+    assert not big, f"outputs over {MAX_OUTPUT_BYTES:,} bytes: {big}"
+
+
+# --- shape of every notebook --------------------------------------------------------------------
+
+
+@notebook_params
+def test_starts_with_title_and_learning_goals(path: Path):
+    first = read(path).cells[0]
+    assert first.cell_type == "markdown", "the first cell should be markdown"
+    title = TITLE.search(first.source)
+    assert title, "the first cell needs a '# NN · Title' heading"
+    assert title.group(1) == path.name[:2], f"title number {title.group(1)} for {path.name}"
+    assert "what you will learn" in first.source.lower(), "say 'What you will learn' up front"
+
+
+@notebook_params
+def test_has_exercises_with_tagged_solutions(path: Path):
+    cells = read(path).cells
+    starts = [i for i, c in enumerate(cells)
+              if c.cell_type == "markdown" and EXERCISES_HEADING.search(c.source)]
+    assert len(starts) == 1, "exactly one '## Exercises' section"
+    before = [where(c) for c in cells[: starts[0]] if "solution" in tags(c)]
+    assert not before, f"cells tagged 'solution' before the exercises: {before}"
+    solutions = [c for c in cells[starts[0]:] if "solution" in tags(c)]
+    assert solutions, "the exercises need worked solutions tagged 'solution'"
+    assert any(c.cell_type == "code" for c in solutions), "no code cell among the solutions"
+
+
+# --- nbval tags ---------------------------------------------------------------------------------
+
+
+@notebook_params
+def test_ignored_outputs_say_why(path: Path):
+    unexplained = [
+        where(cell) for cell in code_cells(read(path))
+        if IGNORE_TAG in tags(cell) and not IGNORE_COMMENT.match(cell.source)
+    ]
+    assert not unexplained, (
+        f"cells tagged {IGNORE_TAG} must start with '# {IGNORE_TAG}: <reason>': {unexplained}"
+    )
+
+
+@notebook_params
+def test_most_outputs_are_compared(path: Path):
+    with_output = [c for c in code_cells(read(path)) if c.outputs]
+    if not with_output:
+        pytest.skip("no code cell has output")
+    compared = [c for c in with_output if IGNORE_TAG not in tags(c)]
+    share = len(compared) / len(with_output)
+    assert share >= MIN_COMPARED_SHARE, (
+        f"only {len(compared)} of {len(with_output)} code cells with output are compared by "
+        f"nbval ({share:.0%}; at least {MIN_COMPARED_SHARE:.0%} needed)"
+    )
+
+
+# --- links --------------------------------------------------------------------------------------
+
+
+@notebook_params
+def test_relative_links_resolve(path: Path):
+    broken = []
+    for cell in read(path).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for _text, target in LINK.findall(CODE.sub("", cell.source)):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+                continue  # a URL (https:, mailto:, attachment:) or an anchor in this notebook
+            file_part, _, anchor = target.partition("#")
+            resolved = (path.parent / file_part).resolve()
+            if not resolved.exists():
+                broken.append(f"{target} (no such file)")
+            elif anchor and resolved.suffix == ".md" and anchor not in markdown_headings(resolved):
+                broken.append(f"{target} (no heading for #{anchor})")
+    assert not broken, f"broken links: {broken}"
+
+
+@notebook_params
+def test_navigation_lines_link_the_neighbours(path: Path):
+    cells = read(path).cells
+    top = cells[0].source.splitlines()[0]
+    bottom = cells[-1].source.strip()
+    assert cells[-1].cell_type == "markdown" and bottom == top, (
+        "the last cell should repeat the first cell's navigation line"
+    )
+    nav = NAV.match(top)
+    assert nav, f"navigation line not in the house format: {top!r}"
+    order = readme_notebooks()
+    assert path.name in order, "not listed in the README"
+    index = order.index(path.name)
+    expected = {
+        "prev": order[index - 1] if index > 0 else None,
+        "next": order[index + 1] if index + 1 < len(order) else None,
+    }
+    for side, neighbour in expected.items():
+        assert nav.group(side) == neighbour, f"{side} link {nav.group(side)!r}, want {neighbour!r}"
+        if neighbour and (NOTEBOOK_DIR / neighbour).exists():
+            assert nav.group(f"{side}_text") == title_of(NOTEBOOK_DIR / neighbour), (
+                f"{side} link text should be that notebook's title"
+            )
