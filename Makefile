@@ -14,7 +14,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup lab test lint unit nbval browser-test run student clean
+.PHONY: help setup lab test lint unit nbval browser-test run readme-figure student clean
 
 help:
 	@echo "make lab          - install into .venv if needed, then start JupyterLab on localhost"
@@ -22,6 +22,7 @@ help:
 	@echo "make unit         - the unit and notebook-hygiene tests only (fast)"
 	@echo "make browser-test - every notebook run in JupyterLab in headless Chromium"
 	@echo "make run          - re-execute every notebook top to bottom, in place"
+	@echo "make readme-figure - redraw docs/digit_map.png, the README's picture"
 	@echo "make student      - student copies (solutions and outputs removed) in student/"
 	@echo "make clean        - remove generated files (models, figures, student copies)"
 
@@ -59,6 +60,9 @@ test: lint unit nbval browser-test
 # Executes with nbclient, saves outputs and drops metadata.widgets; prints each notebook's time.
 run: $(STAMP)
 	$(BIN)/python tools/time_notebooks.py --write
+
+readme-figure: $(STAMP)
+	$(BIN)/python tools/make_readme_figure.py
 
 student: $(STAMP)
 	$(BIN)/python tools/make_student_copies.py notebooks student
