@@ -37,9 +37,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
+# Jupyter refuses to run as root (containers, CI) unless told to; ordinary users never need it.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--ServerApp.root_dir=notebooks
+		--ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
