@@ -555,7 +555,7 @@ def embedding_scores(
     n_neighbors: int = 5,
     folds: int = 5,
 ) -> dict[str, float]:
-    """Score a map of ``pixels`` (n, d) to ``points`` (n, 2) with two numbers in [0, 1].
+    """Score a map of ``pixels`` (n, d) to ``points`` (n, k), usually k = 2: two scores in [0, 1].
 
     ``trustworthiness``: how well each point's ``n_neighbors`` nearest map neighbours were also
     near it in the data (1.0: no false neighbours; scikit-learn's ``trustworthiness``).
