@@ -41,21 +41,27 @@ N_CLASSES = 10
 # --------------------------------------------------------------------------------------------
 
 
-def _parse_int(token: str, path: Path, line_no: int, column: int) -> int:
-    """Parse one field as an integer, or raise ValueError naming the file, line and value."""
+def _parse_number(token: str, where: str) -> float:
+    """Parse one field as a finite float, or raise ValueError saying where and what."""
     text = token.strip()
-    where = f"{path}, line {line_no}, column {column}"
-    try:
-        return int(text)
-    except ValueError:
-        pass
+    if not text:
+        raise ValueError(f"{where}: missing value (empty field)")
     try:
         value = float(text)
     except ValueError:
         raise ValueError(f"{where}: non-numeric value {token!r}") from None
     if math.isnan(value):
         raise ValueError(f"{where}: NaN value {token!r}")
-    if not math.isfinite(value) or value != int(value):
+    if math.isinf(value):
+        raise ValueError(f"{where}: infinite value {token!r}")
+    return value
+
+
+def _parse_int(token: str, path: Path, line_no: int, column: int) -> int:
+    """Parse one field as an integer, or raise ValueError naming the file, line and value."""
+    where = f"{path}, line {line_no}, column {column}"
+    value = _parse_number(token, where)
+    if value != int(value):
         raise ValueError(f"{where}: non-integer value {token!r}")
     return int(value)
 
@@ -624,22 +630,6 @@ def heldout_knn_accuracy(
 # --------------------------------------------------------------------------------------------
 
 
-def _table_number(token: str, where: str) -> float:
-    """Parse one feature field as a finite float, or raise ValueError saying where and what."""
-    text = token.strip()
-    if not text:
-        raise ValueError(f"{where}: missing value (empty field)")
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{where}: non-numeric value {token!r}") from None
-    if math.isnan(value):
-        raise ValueError(f"{where}: NaN value {token!r}")
-    if math.isinf(value):
-        raise ValueError(f"{where}: infinite value {token!r}")
-    return value
-
-
 def load_table(
     path: str | Path, label_column: str | None = None, delimiter: str = ","
 ) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
@@ -706,7 +696,7 @@ def load_table(
         for j, col in enumerate(feature_cols):
             where = f"{path}, line {line_no}, column {col + 1} ({names[col]!r})"
             try:
-                values[index, j] = _table_number(row[col], where)
+                values[index, j] = _parse_number(row[col], where)
             except ValueError as error:
                 if "non-numeric" in str(error) and hint:
                     raise ValueError(f"{error}{hint}={names[col]!r}") from None
