@@ -41,15 +41,18 @@ N_CLASSES = 10
 # --------------------------------------------------------------------------------------------
 
 
-def _parse_number(token: str, where: str) -> float:
-    """Parse one field as a finite float, or raise ValueError saying where and what."""
+def _parse_number(token: str, where: str, hint: str = "") -> float:
+    """Parse one field as a finite float, or raise ValueError saying where and what.
+
+    ``hint`` is added to the message when the field is not a number at all.
+    """
     text = token.strip()
     if not text:
         raise ValueError(f"{where}: missing value (empty field)")
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{where}: non-numeric value {token!r}") from None
+        raise ValueError(f"{where}: non-numeric value {token!r}{hint}") from None
     if math.isnan(value):
         raise ValueError(f"{where}: NaN value {token!r}")
     if math.isinf(value):
@@ -401,7 +404,8 @@ def train_autoencoder(
     An epoch's loss is the mean of its batch losses weighted by batch size, as ``fit`` reports.
 
     Each epoch runs as one XLA-compiled TensorFlow function (compiled once per call, about a
-    second), which is roughly 20x faster than ``fit`` for this small model on a CPU. The
+    second), which is 20-30x faster than ``fit`` for this small model on a 2-core CPU
+    (``benchmarks/train_speed.py`` measures it). The
     shuffles depend only on ``seed`` and the epoch number, so the same seed and initial weights
     give bit-identical losses on the same machine; they are not ``fit``'s shuffles, so losses
     differ from ``fit``'s in the late digits. Weights are updated in place; a compiled model
@@ -684,7 +688,6 @@ def load_table(
 
     values = np.empty((len(rows) - 1, len(feature_cols)), dtype=np.float64)
     label_tokens: list[str] = []
-    hint = "" if label_column is not None else "; if this column holds labels, pass label_column"
     for index, (line_no, row) in enumerate(rows[1:]):
         if not row:
             raise ValueError(f"{path}, line {line_no}: empty line")
@@ -695,12 +698,9 @@ def load_table(
             )
         for j, col in enumerate(feature_cols):
             where = f"{path}, line {line_no}, column {col + 1} ({names[col]!r})"
-            try:
-                values[index, j] = _parse_number(row[col], where)
-            except ValueError as error:
-                if "non-numeric" in str(error) and hint:
-                    raise ValueError(f"{error}{hint}={names[col]!r}") from None
-                raise
+            hint = "" if label_column else (
+                f"; if this column holds labels, pass label_column={names[col]!r}")
+            values[index, j] = _parse_number(row[col], where, hint)
         if label_index is not None:
             label = row[label_index].strip()
             if not label:

@@ -31,22 +31,17 @@ def fresh_model(seed: int) -> tuple[keras.Model, keras.Model]:
     return autoencoder, encoder
 
 
-def plain_fit(autoencoder: keras.Model, pixels: np.ndarray, epochs: int, seed: int) -> float:
-    autoencoder.compile(optimizer="adam", loss="mean_squared_error")
-    history = autoencoder.fit(pixels, pixels, batch_size=BATCH_SIZE, epochs=epochs, verbose=0)
-    return history.history["loss"][-1]
-
-
-def fit_one_execution_per_epoch(
-    autoencoder: keras.Model, pixels: np.ndarray, epochs: int, seed: int
-) -> float:
-    steps = math.ceil(len(pixels) / BATCH_SIZE)
-    autoencoder.compile(optimizer="adam", loss="mean_squared_error", steps_per_execution=steps)
+def fit(autoencoder: keras.Model, pixels: np.ndarray, epochs: int, steps_per_execution: int = 1
+        ) -> float:
+    """Compile with Adam and MSE, train with ``fit`` and return the final epoch's loss."""
+    autoencoder.compile(optimizer="adam", loss="mean_squared_error",
+                        steps_per_execution=steps_per_execution)
     history = autoencoder.fit(pixels, pixels, batch_size=BATCH_SIZE, epochs=epochs, verbose=0)
     return history.history["loss"][-1]
 
 
 def helper(autoencoder: keras.Model, pixels: np.ndarray, epochs: int, seed: int) -> float:
+    """Train with ``ah.train_autoencoder`` and return the final epoch's loss."""
     history = ah.train_autoencoder(
         autoencoder, pixels, epochs=epochs, batch_size=BATCH_SIZE, seed=seed
     )
@@ -54,8 +49,10 @@ def helper(autoencoder: keras.Model, pixels: np.ndarray, epochs: int, seed: int)
 
 
 METHODS: dict[str, Callable[[keras.Model, np.ndarray, int, int], float]] = {
-    "fit": plain_fit,
-    "fit, steps_per_execution=225": fit_one_execution_per_epoch,
+    "fit": lambda model, pixels, epochs, seed: fit(model, pixels, epochs),
+    # one execution per epoch: ceil(1797 / 8) = 225 steps
+    "fit, steps_per_execution=225": lambda model, pixels, epochs, seed: fit(
+        model, pixels, epochs, steps_per_execution=math.ceil(len(pixels) / BATCH_SIZE)),
     "train_autoencoder": helper,
 }
 

@@ -6,13 +6,12 @@ the series exists) and on every notebook in notebooks/ that exists now.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 
 import nbformat
 import pytest
+from conftest import load_tool
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
@@ -21,15 +20,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # Executed up to the exercises: the first of these that exists (02 imports no Keras: quickest).
 QUICK_NOTEBOOKS = ["02_showing_a_digit.ipynb", "01_data_format.ipynb", "00_start_here.ipynb"]
 EXERCISES_HEADING = re.compile(r"^## Exercises\s*$", flags=re.MULTILINE)
-
-
-def load_tool(name: str) -> ModuleType:
-    """Import tools/<name>.py (tools/ is a folder of scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 tool = load_tool("make_student_copies")

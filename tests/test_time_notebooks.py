@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import nbformat
+from conftest import load_tool
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location("time_notebooks",
-                                                  ROOT / "tools" / "time_notebooks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def write(path: Path, code: str) -> Path:
@@ -32,7 +21,7 @@ def test_prints_a_row_per_notebook_and_a_total(tmp_path: Path, capsys):
     ok = write(tmp_path / "99_tiny.ipynb", "1 + 1")
     broken = write(tmp_path / "98_broken.ipynb", "raise ValueError('boom')")
     before = ok.read_bytes()
-    assert load_tool().main([str(ok), str(broken)]) == 1  # one notebook failed
+    assert load_tool("time_notebooks").main([str(ok), str(broken)]) == 1  # one notebook failed
     table = capsys.readouterr().out
     assert "| 99 · Tiny | `99_tiny.ipynb` |" in table and "| ok |" in table
     assert "`98_broken.ipynb`" in table and "error: ValueError: boom" in table
@@ -43,7 +32,7 @@ def test_prints_a_row_per_notebook_and_a_total(tmp_path: Path, capsys):
 def test_write_saves_fresh_outputs_without_widget_state(tmp_path: Path, capsys):
     path = write(tmp_path / "97_widget.ipynb",
                  "import ipywidgets as w\nw.IntSlider(description='item')")
-    assert load_tool().main(["--write", str(path)]) == 0
+    assert load_tool("time_notebooks").main(["--write", str(path)]) == 0
     saved = nbformat.read(path, as_version=4)
     code = saved.cells[1]
     assert code.execution_count == 1
@@ -55,5 +44,5 @@ def test_write_saves_fresh_outputs_without_widget_state(tmp_path: Path, capsys):
 def test_write_leaves_a_failing_notebook_untouched(tmp_path: Path, capsys):
     path = write(tmp_path / "96_broken.ipynb", "raise ValueError('boom')")
     before = path.read_bytes()
-    assert load_tool().main(["--write", str(path)]) == 1
+    assert load_tool("time_notebooks").main(["--write", str(path)]) == 1
     assert path.read_bytes() == before
