@@ -194,16 +194,37 @@ def plot_digit_grid(
 # --------------------------------------------------------------------------------------------
 
 
+DEFAULT_CMAP = "petroff10"
+"""The default class palette: matplotlib's ``petroff10`` colour cycle (10 colours).
+
+Chosen so that digits stay distinguishable with a colour-vision deficiency (M. A. Petroff,
+"Accessible Color Sequences for Data Visualization", 2024); ``tests/test_palette.py``
+measures it. It is a matplotlib style's colour cycle, not a registered colormap, so
+``get_colormap`` builds it.
+"""
+
+
 def get_colormap(name: str, n_colors: int) -> Any:
     """Return matplotlib colormap ``name`` cut into ``n_colors`` discrete colours.
 
-    An unknown name raises ``ValueError`` that suggests the closest known names (the book's
-    'Dark1', for example, never existed: matplotlib has 'Dark2').
+    ``name`` is any registered matplotlib colormap, or ``"petroff10"`` (the default palette,
+    at most 10 colours). An unknown name raises ``ValueError`` that suggests the closest known
+    names (the book's 'Dark1', for example, never existed: matplotlib has 'Dark2').
     """
     import matplotlib
+    from matplotlib.colors import ListedColormap
 
+    if name == DEFAULT_CMAP:
+        colours = matplotlib.style.library[name]["axes.prop_cycle"].by_key()["color"]
+        if n_colors > len(colours):
+            raise ValueError(
+                f"the {name!r} palette has {len(colours)} colours, too few for {n_colors} "
+                "classes; pass a colormap with more, such as 'tab20'"
+            )
+        return ListedColormap(colours[:n_colors], name=name)
     if name not in matplotlib.colormaps:
-        close = difflib.get_close_matches(name, list(matplotlib.colormaps), n=3, cutoff=0.5)
+        known = [*matplotlib.colormaps, DEFAULT_CMAP]
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"matplotlib has no colormap named {name!r}{hint}")
     return matplotlib.colormaps[name].resampled(n_colors)
@@ -212,7 +233,7 @@ def get_colormap(name: str, n_colors: int) -> Any:
 def plot_embedding(
     points: np.ndarray,
     labels: Sequence[int] | np.ndarray,
-    cmap: str = "nipy_spectral",
+    cmap: str = DEFAULT_CMAP,
     ax: Axes | None = None,
     s: float = 20,
     alpha: float = 0.9,
@@ -223,7 +244,9 @@ def plot_embedding(
     """Scatter 2-D points coloured by class label and return the axes.
 
     Each class gets one colour of ``cmap`` cut into as many colours as there are classes, and
-    the colorbar shows the class labels (or ``class_names``) centred on their colours.
+    the colorbar shows the class labels (or ``class_names``) centred on their colours. The
+    default palette is colour-blind safe (``DEFAULT_CMAP``); the book's ``"nipy_spectral"``
+    and every other matplotlib colormap are accepted by name.
     """
     import matplotlib.pyplot as plt
 
@@ -332,6 +355,27 @@ def build_autoencoder(
     autoencoder = keras.Model(inputs, x, name="autoencoder")
     encoder, decoder = split_autoencoder(autoencoder)
     return autoencoder, encoder, decoder
+
+
+def encode(model: keras.Model, data: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """Run ``model`` (usually an encoder) on every row of ``data`` and return a NumPy array.
+
+    ``data`` has shape (n, inputs); the result has shape (n, outputs), float32. Runs in
+    batches of ``batch_size`` rows, prints nothing (unlike ``predict``'s progress bar) and
+    builds no new TensorFlow function per call, so it is cheap to call on many models.
+    """
+    data = np.asarray(data, dtype=np.float32)
+    batch_size = _check_count("batch_size", batch_size)
+    width = model.input_shape[-1]
+    if data.ndim != 2 or data.shape[1] != width:
+        raise ValueError(f"data must have shape (n, {width}) for this model, got {data.shape}")
+    parts = [
+        np.asarray(model(data[start : start + batch_size], training=False), dtype=np.float32)
+        for start in range(0, len(data), batch_size)
+    ]
+    if not parts:
+        return np.empty((0, model.output_shape[-1]), dtype=np.float32)
+    return np.concatenate(parts)
 
 
 # --------------------------------------------------------------------------------------------

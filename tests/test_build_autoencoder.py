@@ -100,3 +100,18 @@ def test_importing_the_module_does_not_import_keras():
     code = "import sys, autoenc_helpers; print('keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_encode_matches_predict_in_batches_and_prints_nothing(capsys):
+    _, encoder, _ = h.build_autoencoder(seed=3)
+    data = np.random.default_rng(0).random((2500, 64), dtype=np.float32)
+    codes = h.encode(encoder, data, batch_size=1000)
+    assert codes.shape == (2500, 2) and codes.dtype == np.float32
+    np.testing.assert_allclose(codes, encoder.predict(data, verbose=0), rtol=1e-5, atol=1e-6)
+    assert capsys.readouterr().out == ""
+
+
+def test_encode_refuses_data_of_the_wrong_width():
+    _, encoder, _ = h.build_autoencoder(seed=3)
+    with pytest.raises(ValueError, match=r"shape \(n, 64\)"):
+        h.encode(encoder, np.zeros((3, 8)))
