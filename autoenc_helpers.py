@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,27 +43,106 @@ N_CLASSES = 10
 # --------------------------------------------------------------------------------------------
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A number as people write it: optional sign, ASCII digits, optional decimal point and exponent.
+
+Python's ``float`` also reads ``1_000``, ``nan``, ``infinity`` and non-ASCII digits; the loaders
+refuse those, so that a value is only a number when a person would read it as one."""
+
+_CANONICAL_INT = re.compile(r"-?[1-9][0-9]*|0")
+"""A whole number written the one plain way: no sign but '-', no leading zero, no point."""
+
+_INT64 = np.iinfo(np.int64)
+
+
+def _number_problem(token: str) -> str:
+    """Say why ``token`` (already stripped) is not a number a person would write."""
+    if not token:
+        return "missing value (empty field)"
+    low = token.lower().lstrip("+-")
+    if low in {"nan", "na", "n/a", "null", "none"}:
+        return f"NaN value {token!r}" if low == "nan" else f"missing value {token!r}"
+    if low in {"inf", "infinity"}:
+        return f"infinite value {token!r}"
+    if "_" in token and _NUMBER.fullmatch(token.replace("_", "")):
+        return f"non-numeric value {token!r} (underscores are not allowed in numbers: write " \
+            f"{token.replace('_', '')})"
+    if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", token):
+        return f"non-numeric value {token!r} (a decimal comma? write {token.replace(',', '.')})"
+    return f"non-numeric value {token!r}"
+
+
 def _parse_number(token: str, where: str, hint: str = "") -> float:
     """Parse one field as a finite float, or raise ValueError saying where and what.
 
-    ``hint`` is added to the message when the field is not a number at all.
+    Accepts only what ``_NUMBER`` matches, after stripping surrounding spaces. ``hint`` is
+    added to the message when the field is not a number at all.
     """
     text = token.strip()
-    if not text:
-        raise ValueError(f"{where}: missing value (empty field)")
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{where}: non-numeric value {token!r}{hint}") from None
-    if math.isnan(value):
-        raise ValueError(f"{where}: NaN value {token!r}")
+    if not _NUMBER.fullmatch(text):
+        problem = _number_problem(text)
+        extra = hint if problem.startswith("non-numeric") else ""
+        raise ValueError(f"{where}: {problem}{extra}")
+    value = float(text)
     if math.isinf(value):
-        raise ValueError(f"{where}: infinite value {token!r}")
+        raise ValueError(
+            f"{where}: value {token.strip()!r} is too large: it overflows to infinity in "
+            "64-bit floating point (largest about 1.8e308)"
+        )
     return value
 
 
+def _read_text(path: Path, kind: str) -> str:
+    """Return the whole file as text, decoded as UTF-8 (a UTF-8 byte-order mark is dropped).
+
+    Any other encoding raises ``ValueError`` naming the file and the line of the first byte
+    that is not UTF-8, and saying how to re-save the file as UTF-8. ``kind`` names the file
+    kind in messages ("CSV file", "digits file").
+    """
+    import codecs
+
+    data = path.read_bytes()
+    resave = (
+        "Re-save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8 (Comma delimited)'; in "
+        "LibreOffice Calc, Save As > Text CSV > 'Edit filter settings' > Character set "
+        "'Unicode (UTF-8)'; in a text editor, 'Save with encoding' > UTF-8"
+    )
+    for bom, name in [(codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                      (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")]:
+        if data.startswith(bom):
+            raise ValueError(
+                f"{path}: the {kind} is {name} text (it starts with a {name} byte-order mark, as "
+                f"Excel's 'Unicode Text' export does), not UTF-8. {resave}"
+            )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start]
+        guess = ""
+        if b"\x00" in data[:4096]:
+            guess = " It holds zero bytes, so it is probably UTF-16 text without a byte-order mark."
+        elif byte >= 0x80:
+            guess = (
+                f" Byte 0x{byte:02x} is, for example, {bytes([byte]).decode('cp1252', 'replace')!r}"
+                " in Windows-1252 / Latin-1, the usual encoding of files saved by older Excel"
+                " versions on Windows."
+            )
+        raise ValueError(
+            f"{path}, line {line}: the {kind} is not UTF-8 text (byte 0x{byte:02x} at byte "
+            f"offset {error.start} cannot be decoded).{guess} {resave}"
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ValueError(
+            f"{path}, line {line}: the {kind} holds a zero byte: it is probably UTF-16 text "
+            f"without a byte-order mark, or not a text file at all. {resave}"
+        )
+    return text
+
+
 def _parse_int(token: str, path: Path, line_no: int, column: int) -> int:
-    """Parse one field as an integer, or raise ValueError naming the file, line and value."""
+    """Parse one field as a whole number, or raise ValueError naming the file, line and value."""
     where = f"{path}, line {line_no}, column {column}"
     value = _parse_number(token, where)
     if value != int(value):
@@ -73,16 +154,23 @@ def load_digits_file(path: str | Path = DATA_FILE) -> tuple[np.ndarray, np.ndarr
     """Read a digits file and return ``(pixels, labels)``.
 
     ``pixels`` is float32 of shape (n, 64), divided by 16 so every value lies in [0, 1];
-    ``labels`` is int64 of shape (n,). Every line must hold 65 comma-separated integers: 64
-    pixels in 0-16, then a label in 0-9. Any other content raises ``ValueError`` naming the
-    file, the line number and the offending value; nothing is skipped silently. A missing file
-    raises ``FileNotFoundError``. Windows line endings and a final newline are accepted.
+    ``labels`` is int64 of shape (n,). The file is UTF-8 text (a byte-order mark is accepted,
+    as in ``load_table``); every line holds 65 comma-separated fields: 64 pixels, whole numbers
+    0-16 (``3``, ``03``, ``3.0`` and ``3e0`` all mean 3), then the label, written as a single
+    digit ``0``-``9`` (``07``, ``7.0`` or ``+7`` are refused rather than guessed at: the
+    same label rule as ``load_table``, which keeps any other spelling as a separate text label).
+    Windows line endings and a final newline are accepted.
+
+    Raises ``FileNotFoundError`` for a missing file, and ``ValueError`` naming the file, the
+    line (and column) and the offending value for anything else: a file that is not UTF-8
+    (with how to re-save it), an empty file or line, a wrong field count, a value that is not
+    a number a person would write (``1_0``, ``nan``, ``inf``), a fraction, a pixel outside 0-16
+    or a label that is not one of the digits. Nothing is skipped silently.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"digits file not found: {path}")
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
+    lines = _read_text(path, "digits file").splitlines()
     if not lines:
         raise ValueError(f"{path}: the file is empty")
     pixels = np.empty((len(lines), N_PIXELS), dtype=np.float32)
@@ -97,20 +185,25 @@ def load_digits_file(path: str | Path = DATA_FILE) -> tuple[np.ndarray, np.ndarr
                 f"{path}, line {line_no}: expected {N_PIXELS + 1} comma-separated values, "
                 f"found {len(fields)}"
             )
-        values = [_parse_int(tok, path, line_no, col + 1) for col, tok in enumerate(fields)]
-        for col, value in enumerate(values[:N_PIXELS]):
+        values = [_parse_int(tok, path, line_no, col + 1) for col, tok in enumerate(fields[:-1])]
+        for col, value in enumerate(values):
             if not 0 <= value <= PIXEL_MAX:
                 raise ValueError(
                     f"{path}, line {line_no}, column {col + 1}: pixel value {value} "
                     f"is outside 0-{PIXEL_MAX}"
                 )
-        label = values[N_PIXELS]
-        if not 0 <= label < N_CLASSES:
+        token = fields[-1].strip()
+        where = f"{path}, line {line_no}, column {N_PIXELS + 1}"
+        if not (len(token) == 1 and token in "0123456789"):
+            label = _parse_number(token, where)  # names NaN, empty and non-numeric values
+            if label == int(label) and not 0 <= label < N_CLASSES:
+                raise ValueError(f"{where}: label {int(label)} is outside 0-9")
             raise ValueError(
-                f"{path}, line {line_no}, column {N_PIXELS + 1}: label {label} is outside 0-9"
+                f"{where}: label {token!r} is not written as a single digit 0-9; write it as "
+                f"the UCI file does (labels are never guessed from other spellings)"
             )
-        pixels[index] = values[:N_PIXELS]
-        labels[index] = label
+        pixels[index] = values
+        labels[index] = int(token)
     return pixels / np.float32(PIXEL_MAX), labels
 
 
@@ -204,36 +297,66 @@ measures it. It is a matplotlib style's colour cycle, not a registered colormap,
 """
 
 
-def get_colormap(name: str, n_colors: int) -> Any:
-    """Return matplotlib colormap ``name`` cut into ``n_colors`` discrete colours.
+def _distinct_colours(cmap: Any) -> int:
+    """Count the distinct RGBA colours of a discrete colormap (one per index 0..N-1)."""
+    colours = np.asarray(cmap(np.arange(cmap.N)))
+    return len(np.unique(np.round(colours, 6), axis=0))
 
-    ``name`` is any registered matplotlib colormap, or ``"petroff10"`` (the default palette,
-    at most 10 colours). An unknown name raises ``ValueError`` that suggests the closest known
-    names (the book's 'Dark1', for example, never existed: matplotlib has 'Dark2').
+
+def get_colormap(name: str | Any, n_colors: int) -> Any:
+    """Return colormap ``name`` cut into ``n_colors`` distinct colours (a matplotlib Colormap).
+
+    ``name`` is a registered matplotlib colormap name, ``"petroff10"`` (the default palette,
+    at most 10 colours), or a ``matplotlib.colors.Colormap`` object (resampled likewise).
+    Raises ``ValueError`` when the result would have fewer distinct colours than
+    ``n_colors`` (a qualitative palette such as ``"Dark2"`` has only 8, so a 9th class would
+    reuse a colour) naming both counts and palettes that have enough, and for an unknown name,
+    suggesting the closest known names (the book's 'Dark1', for example, never existed:
+    matplotlib has 'Dark2').
     """
     import matplotlib
-    from matplotlib.colors import ListedColormap
+    from matplotlib.colors import Colormap, ListedColormap
 
-    if name == DEFAULT_CMAP:
+    n_colors = _check_count("n_colors", n_colors)
+    if isinstance(name, Colormap):
+        label, base = name.name, name
+    elif not isinstance(name, str):
+        raise ValueError(f"cmap must be a colormap name or a matplotlib Colormap, got {name!r}")
+    elif name == DEFAULT_CMAP:
         colours = matplotlib.style.library[name]["axes.prop_cycle"].by_key()["color"]
-        if n_colors > len(colours):
-            raise ValueError(
-                f"the {name!r} palette has {len(colours)} colours, too few for {n_colors} "
-                "classes; pass a colormap with more, such as 'tab20'"
-            )
-        return ListedColormap(colours[:n_colors], name=name)
-    if name not in matplotlib.colormaps:
+        label, base = name, ListedColormap(colours, name=name)
+    elif name in matplotlib.colormaps:
+        label, base = name, matplotlib.colormaps[name]
+    else:
         known = [*matplotlib.colormaps, DEFAULT_CMAP]
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"matplotlib has no colormap named {name!r}{hint}")
-    return matplotlib.colormaps[name].resampled(n_colors)
+    if isinstance(base, ListedColormap) and base.N < n_colors:
+        available = base.N
+    else:
+        resampled = base.resampled(n_colors)
+        available = _distinct_colours(resampled)
+        if available >= n_colors:
+            return resampled
+    raise ValueError(
+        f"the {label!r} palette has {available} distinct colours, too few for {n_colors} "
+        "classes (some classes would share a colour); pass a colormap with more, such as "
+        "'tab20' (20 colours) or 'nipy_spectral' (any number)"
+    )
+
+
+def _fallback_cmap(n_classes: int) -> str:
+    """A palette with at least ``n_classes`` distinct colours, as few as needed."""
+    if n_classes <= 10:
+        return DEFAULT_CMAP
+    return "tab20" if n_classes <= 20 else "nipy_spectral"
 
 
 def plot_embedding(
     points: np.ndarray,
-    labels: Sequence[int] | np.ndarray,
-    cmap: str = DEFAULT_CMAP,
+    labels: Sequence[Any] | np.ndarray,
+    cmap: str | Any = DEFAULT_CMAP,
     ax: Axes | None = None,
     s: float = 20,
     alpha: float = 0.9,
@@ -243,10 +366,22 @@ def plot_embedding(
 ) -> Axes:
     """Scatter 2-D points coloured by class label and return the axes.
 
-    Each class gets one colour of ``cmap`` cut into as many colours as there are classes, and
-    the colorbar shows the class labels (or ``class_names``) centred on their colours. The
-    default palette is colour-blind safe (``DEFAULT_CMAP``); the book's ``"nipy_spectral"``
-    and every other matplotlib colormap are accepted by name.
+    ``points``: shape (n, 2), any real dtype, in the map's own units; every value must be
+    finite. ``labels``: shape (n,), ints or strings; each distinct label is one class, and
+    classes are ordered as ``np.unique`` sorts them. Each class gets one colour of ``cmap``
+    (a matplotlib colormap name, ``"petroff10"`` or a ``Colormap`` object) cut into as many
+    colours as there are classes, and the colorbar shows the class labels (or
+    ``class_names``, one per class in that order) centred on their colours. The default
+    palette is colour-blind safe (``DEFAULT_CMAP``); the book's ``"nipy_spectral"`` is
+    accepted by name.
+
+    Never fewer colours than classes: when ``cmap`` has too few distinct colours (``"Dark2"``
+    has 8, so a 9th class would reuse one), the plot falls back to ``"petroff10"`` (up to 10
+    classes), ``"tab20"`` (up to 20) or ``"nipy_spectral"`` and says so with a ``UserWarning``.
+
+    Raises ``ValueError`` for points not of shape (n, 2), a count of labels that differs from
+    the count of points, NaN or infinite points (with how many and the first row: they are
+    never dropped silently), a wrong number of ``class_names``, and an unknown colormap name.
     """
     import matplotlib.pyplot as plt
 
@@ -254,17 +389,37 @@ def plot_embedding(
     labels = np.asarray(labels)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"points must have shape (n, 2), got {points.shape}")
-    if len(points) != len(labels):
-        raise ValueError(f"got {len(points)} points but {len(labels)} labels")
+    if labels.ndim != 1 or len(points) != len(labels):
+        raise ValueError(f"got {len(points)} points but labels of shape {labels.shape}")
+    if not np.issubdtype(points.dtype, np.number) or np.iscomplexobj(points):
+        raise ValueError(f"points must be real numbers, got dtype {points.dtype}")
+    finite = np.isfinite(points).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        raise ValueError(
+            f"{len(bad)} of {len(points)} points are NaN or infinite (the first is row "
+            f"{bad[0]}: {points[bad[0]].tolist()}); a map cannot place them, and they are not "
+            "dropped silently. Check the model's training (a NaN loss?) or the input rows"
+        )
+    if labels.dtype.kind == "f" and np.isnan(labels).any():
+        raise ValueError("labels contain NaN; give every point a label")
     classes, codes = np.unique(labels, return_inverse=True)
     if class_names is not None and len(class_names) != len(classes):
         raise ValueError(f"got {len(class_names)} class names for {len(classes)} classes")
-    colours = get_colormap(cmap, len(classes))
+    n_classes = max(len(classes), 1)
+    try:
+        colours = get_colormap(cmap, n_classes)
+    except ValueError as error:
+        if "too few" not in str(error):
+            raise
+        fallback = _fallback_cmap(n_classes)
+        warnings.warn(f"{error}. Using {fallback!r} instead.", UserWarning, stacklevel=2)
+        colours = get_colormap(fallback, n_classes)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 5.2))
     scatter = ax.scatter(
         points[:, 0], points[:, 1], c=codes, cmap=colours, vmin=-0.5,
-        vmax=len(classes) - 0.5, s=s, alpha=alpha, edgecolors="none",
+        vmax=n_classes - 0.5, s=s, alpha=alpha, edgecolors="none",
     )
     ax.set_xlabel("component 1")
     ax.set_ylabel("component 2")
@@ -678,91 +833,294 @@ def heldout_knn_accuracy(
 # --------------------------------------------------------------------------------------------
 
 
-def load_table(
-    path: str | Path, label_column: str | None = None, delimiter: str = ","
-) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
-    """Read a CSV file with a header row and return ``(features, labels, feature_names)``.
+def _header_problem(
+    path: Path, names: list[str], next_row: list[str] | None, delimiter: str
+) -> str | None:
+    """Say why the first line cannot be the header row, or return None when it can."""
+    shown = delimiter.join(names)
+    if re.fullmatch(r"sep=.", shown.strip()):
+        return (
+            f"{path}, line 1: {shown.strip()!r} is Excel's delimiter line, not a header: delete "
+            f"that line (and pass delimiter={shown.strip()[-1]!r} if it is not a comma)"
+        )
+    if len(names) == 1:
+        others = [(d, label) for d, label in ((";", "';'"), ("\t", "'\\t'"), (",", "','"),
+                                              ("|", "'|'")) if d != delimiter and d in names[0]]
+        if others:
+            found, spelled = others[0]
+            return (
+                f"{path}, line 1: the header is one single column {names[0]!r} that holds "
+                f"{spelled}: the file is probably separated by {spelled}, not by "
+                f"{delimiter!r}; pass delimiter={spelled}"
+            )
+    numeric = [bool(_NUMBER.fullmatch(name)) for name in names]
+    if not any(numeric):
+        return None
+    below = None if next_row is None else [
+        bool(_NUMBER.fullmatch(field.strip())) for field in next_row]
+    if all(numeric) or numeric == below:
+        return (
+            f"{path}, line 1: the first line {shown!r} looks like data, not a header: "
+            "load_table needs a first line that names the columns (such as 'x1,x2,label'), "
+            "so that no row is mistaken for names. Add such a line to the file; if line 1 "
+            "really is the header, give its columns names that are not plain numbers"
+        )
+    return None
 
-    The first row names the columns. ``label_column`` (a column name, or None for a table
-    without labels) is taken out as the labels: an int64 array when every label is a whole
-    number, otherwise a str array holding the labels as written. Every other column is a
-    feature and must hold numbers. ``features`` is float32 of shape (rows, features), scaled to
-    [0, 1] column by column (min-max: the smallest value becomes 0, the largest 1); a column
-    whose values are all equal becomes all zeros. ``feature_names`` lists the feature columns
-    in file order. ``labels`` is None when ``label_column`` is None.
 
-    Fields may be quoted (the ``csv`` module reads them) and are stripped of surrounding
-    spaces; Windows line endings, a UTF-8 byte-order mark and a final newline are accepted.
-    Anything else raises ``ValueError`` naming the file, the line, the column (number and
-    name) and the value: an empty file or one with only a header, an empty line, a row with
-    the wrong number of fields, an empty field, a non-numeric, NaN or infinite feature value,
-    a column without a name, duplicate column names, or a ``label_column`` that is not in the
-    header (the message lists the columns there are). A missing file raises
-    ``FileNotFoundError``. Nothing is skipped silently.
+def _labels_from_tokens(
+    tokens: Sequence[str], line_of: Any, where: str
+) -> np.ndarray:
+    """Turn label strings (stripped, as written) into the label array; see ``load_table``.
+
+    ``line_of(i)`` gives the file line of label ``i``; ``where`` starts every message.
+    """
+    first: dict[str, int] = {}
+    for i, token in enumerate(tokens):
+        first.setdefault(token, i)
+    spellings = list(first)
+    if all(_CANONICAL_INT.fullmatch(s) for s in spellings):
+        for s in spellings:
+            if not _INT64.min <= int(s) <= _INT64.max:
+                raise ValueError(
+                    f"{where}, line {line_of(first[s])}: label {s!r} is a whole number too large "
+                    "for a 64-bit integer; labels that are whole numbers must lie within "
+                    f"{_INT64.min} to {_INT64.max} (or write them as text, e.g. with a letter)"
+                )
+        return np.array([int(t) for t in tokens], dtype=np.int64)
+    from decimal import Decimal
+
+    same_number: dict[Decimal, str] = {}
+    for s in spellings:
+        if _NUMBER.fullmatch(s):
+            value = Decimal(s)
+            if value in same_number:
+                other = same_number[value]
+                raise ValueError(
+                    f"{where}: labels {other!r} (line {line_of(first[other])}) and {s!r} (line "
+                    f"{line_of(first[s])}) are different spellings of the same number; "
+                    "load_table keeps labels exactly as written, so they would be two classes. "
+                    "Write each label one way throughout the file"
+                )
+            same_number[value] = s
+    return np.array(tokens, dtype=str)
+
+
+def _read_table_exact(
+    path: Path, text: str, delimiter: str, names: list[str], label_index: int | None,
+    feature_cols: list[int], ignored_col: int | None,
+) -> tuple[np.ndarray, list[str], list[int]]:
+    """Read every row with the ``csv`` module and check every field: slow, exact messages.
+
+    Returns ``(values, label_tokens, line_numbers)``; raises ``ValueError`` at the first
+    problem, naming the file, line, column and value.
     """
     import csv
+    import io
 
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"CSV file not found: {path}")
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        reader = csv.reader(file, delimiter=delimiter)
-        rows = [(reader.line_num, row) for row in reader]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    for row in reader:
+        rows.append((reader.line_num, row))
+    rows = rows[1:]
     if not rows:
-        raise ValueError(f"{path}: the file is empty")
-
-    header_line, header = rows[0]
-    names = [name.strip() for name in header]
-    for col, name in enumerate(names, start=1):
-        if not name:
-            raise ValueError(f"{path}, line {header_line}, column {col}: column has no name")
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise ValueError(f"{path}: duplicate column names in the header: {repeated}")
-    if label_column is not None and label_column not in names:
-        raise ValueError(
-            f"{path}: no column named {label_column!r}; the columns are {names}"
-        )
-    label_index = None if label_column is None else names.index(label_column)
-    feature_cols = [i for i in range(len(names)) if i != label_index]
-    if not feature_cols:
-        raise ValueError(f"{path}: no feature columns (only the label column {label_column!r})")
-    if len(rows) == 1:
         raise ValueError(f"{path}: the file has a header but no data rows")
+    label_name = None if label_index is None else names[label_index]
 
-    values = np.empty((len(rows) - 1, len(feature_cols)), dtype=np.float64)
+    def text_share(col: int) -> float:
+        """The share of rows whose field in column ``col`` is not a number."""
+        cells = [row[col].strip() for _, row in rows if len(row) > col]
+        return sum(not _NUMBER.fullmatch(c) for c in cells) / max(len(cells), 1)
+
+    values = np.empty((len(rows), len(feature_cols)), dtype=np.float64)
     label_tokens: list[str] = []
-    for index, (line_no, row) in enumerate(rows[1:]):
-        if not row:
+    for index, (line_no, row) in enumerate(rows):
+        if not row or (len(row) == 1 and not row[0].strip() and len(names) > 1):
             raise ValueError(f"{path}, line {line_no}: empty line")
         if len(row) != len(names):
             raise ValueError(
                 f"{path}, line {line_no}: expected {len(names)} fields (as in the header), "
                 f"found {len(row)}"
             )
+        if ignored_col is not None and row[ignored_col].strip():
+            raise ValueError(
+                f"{path}, line {line_no}, column {ignored_col + 1}: value "
+                f"{row[ignored_col].strip()!r} in a column that has no name in the header"
+            )
         for j, col in enumerate(feature_cols):
             where = f"{path}, line {line_no}, column {col + 1} ({names[col]!r})"
-            hint = "" if label_column else (
-                f"; if this column holds labels, pass label_column={names[col]!r}")
-            values[index, j] = _parse_number(row[col], where, hint)
+            token = row[col].strip()
+            if _NUMBER.fullmatch(token):
+                values[index, j] = _parse_number(token, where)
+                continue
+            hint = ""
+            if text_share(col) >= 0.5 and not _NUMBER.fullmatch(names[col]):
+                hint = (f"; if this column holds labels, pass label_column={names[col]!r}"
+                        if label_name is None else
+                        f"; column {names[col]!r} holds text in most rows, but only one column "
+                        f"can be the labels ({label_name!r}): remove it from the file")
+            _parse_number(token, where, hint)  # raises with the reason
         if label_index is not None:
             label = row[label_index].strip()
             if not label:
                 raise ValueError(
-                    f"{path}, line {line_no}, column {label_index + 1} ({label_column!r}): "
+                    f"{path}, line {line_no}, column {label_index + 1} ({label_name!r}): "
                     "missing label (empty field)"
                 )
             label_tokens.append(label)
+    return values, label_tokens, [line_no for line_no, _ in rows]
 
-    low, high = values.min(axis=0), values.max(axis=0)
-    span = np.where(high > low, high - low, 1.0)
-    features = ((values - low) / span).astype(np.float32)
+
+def _read_table_fast(
+    path: Path, delimiter: str, n_columns: int, label_index: int | None,
+    feature_cols: list[int], ignored_col: int | None, n_rows: int,
+) -> tuple[np.ndarray, list[str]] | None:
+    """Read the data rows with pandas' C parser; None when anything needs a closer look.
+
+    Returns ``(values, label_tokens)`` only when every row has every field, every feature is
+    a finite number in ``_NUMBER``'s syntax and every label is non-empty; the exact reader then
+    agrees. Otherwise returns None, and the caller re-reads the file exactly for the message.
+    """
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is in requirements.txt
+        return None
+    text_cols = [c for c in (label_index, ignored_col) if c is not None]
+    dtypes: dict[int, Any] = {c: np.float64 for c in feature_cols}
+    dtypes.update({c: str for c in text_cols})
+    try:
+        frame = pd.read_csv(
+            path, sep=delimiter, header=None, skiprows=1, names=list(range(n_columns)),
+            dtype=dtypes, na_filter=False, skip_blank_lines=False, encoding="utf-8-sig",
+            quotechar='"', engine="c", comment=None, index_col=False,
+        )
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OverflowError):
+        return None
+    if len(frame) != n_rows:
+        return None
+    values = frame[feature_cols].to_numpy(dtype=np.float64)
+    if not np.isfinite(values).all():
+        return None
+    tokens: list[str] = []
+    if label_index is not None:
+        tokens = [t.strip() for t in frame[label_index].tolist()]
+        if not all(tokens):
+            return None
+    if ignored_col is not None and any(t.strip() for t in frame[ignored_col].tolist()):
+        return None
+    return values, tokens
+
+
+def load_table(
+    path: str | Path, label_column: str | None = None, delimiter: str = ","
+) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """Read a CSV file with a header row and return ``(features, labels, feature_names)``.
+
+    ``features`` is float32 of shape (rows, features), scaled to [0, 1] column by column
+    (min-max: the smallest value becomes 0, the largest 1); a column whose values are all equal
+    becomes all zeros. ``feature_names`` lists the feature columns in file order. ``labels`` has
+    shape (rows,), or is None when ``label_column`` is None.
+
+    The file: UTF-8 text (Excel: "CSV UTF-8"; a byte-order mark is accepted), Windows or Unix
+    line endings, a final newline or none. Line 1 names the columns; every later line is one
+    row, fields separated by ``delimiter`` (one character: ``","``, ``";"``, ``"\\t"``...).
+    Fields may be quoted (``"1.5"``; a quoted field may hold the delimiter or a line break)
+    and are stripped of surrounding spaces. ``label_column`` (a column name) holds the labels;
+    every other column is a feature and must hold numbers as people write them: ``-1``,
+    ``2.5``, ``.5``, ``1e-3`` (not ``1_000``, ``1,5``, ``nan``, ``inf`` or a value beyond the
+    float64 range). An Excel export whose every line ends with the delimiter (a last column
+    with no name and no values) is accepted; that empty column is ignored.
+
+    The label rule: labels are the exact strings written (after stripping spaces and quotes),
+    so no two spellings are ever merged into one class, unless every label is a whole number
+    written the plain way (``0``, ``7``, ``-3``, ``42``: no ``+``, no leading zero, no decimal
+    point), in which case ``labels`` is int64. Otherwise ``labels`` is a str array. Zero-padded
+    ids such as ``007``, ``008`` stay text. Two spellings of the same number in one column (``1``
+    and ``1.0``, ``01`` and ``1``, ``007`` and ``7``) raise ``ValueError`` naming both spellings
+    and their lines, since keeping them apart would split a class and merging them would guess.
+
+    Raises ``FileNotFoundError`` for a missing file, and ``ValueError`` naming the file, the
+    line, the column (number and name) and the value for anything else: a file that is not
+    UTF-8 (with how to re-save it), an empty file or one with only a header, a first line
+    that looks like data rather than column names, a header that is one column holding
+    ``;`` or a tab (it says which ``delimiter`` to pass), an empty line, a row with the wrong
+    number of fields, an empty field, a feature value that is not a number as above, a column
+    without a name, duplicate column names, a ``label_column`` that is not in the header (the
+    message lists the columns), a label problem as above. Nothing is skipped silently.
+
+    Speed: NumPy-like. pandas' C parser reads the rows; only when it meets something odd does
+    the slow, exact reader run, to name the problem. A 50,000 x 100 table loads within a few
+    times ``np.loadtxt``'s time and memory (``benchmarks/load_speed.py`` measures it).
+    """
+    import csv
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"CSV file not found: {path}")
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise ValueError(f"delimiter must be one character (not a quote or line break), "
+                         f"got {delimiter!r}")
+    text = _read_text(path, "CSV file")
+    if not text.strip():
+        raise ValueError(f"{path}: the file is empty")
+    first_lines = text.split("\n", 2)
+    header = next(csv.reader([first_lines[0].rstrip("\r")], delimiter=delimiter))
+    second = None
+    if len(first_lines) > 1 and first_lines[1].strip():
+        second = next(csv.reader([first_lines[1].rstrip("\r")], delimiter=delimiter))
+    names = [name.strip() for name in header]
+    problem = _header_problem(path, names, second, delimiter)
+    if problem:
+        raise ValueError(problem)
+    ignored_col = None
+    if len(names) > 1 and not names[-1] and all(names[:-1]):
+        ignored_col = len(names) - 1  # an Excel export's trailing delimiter; checked empty below
+    for col, name in enumerate(names, start=1):
+        if not name and col - 1 != ignored_col:
+            raise ValueError(f"{path}, line 1, column {col}: column has no name")
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{path}: duplicate column names in the header: {repeated}")
+    if label_column is not None and label_column not in names:
+        shown = [name for name in names if name]
+        raise ValueError(f"{path}: no column named {label_column!r}; the columns are {shown}")
+    label_index = None if label_column is None else names.index(label_column)
+    feature_cols = [i for i in range(len(names)) if i not in (label_index, ignored_col)]
+    if not feature_cols:
+        raise ValueError(f"{path}: no feature columns (only the label column {label_column!r})")
+
+    simple = '"' not in text and text.count("\r") == text.count("\r\n")
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    del text, first_lines  # the fast reader reads the file itself; keep memory low
+    fast = None
+    if simple and n_lines > 1:
+        fast = _read_table_fast(path, delimiter, len(names), label_index, feature_cols,
+                                ignored_col, n_lines - 1)
+    if fast is not None:
+        values, tokens = fast
+        line_numbers = None
+    else:
+        values, tokens, line_numbers = _read_table_exact(
+            path, _read_text(path, "CSV file"), delimiter, names, label_index, feature_cols,
+            ignored_col)
+
     labels: np.ndarray | None = None
     if label_index is not None:
-        try:
-            whole = [int(token) for token in label_tokens]
-        except ValueError:
-            labels = np.array(label_tokens, dtype=str)
-        else:
-            labels = np.array(whole, dtype=np.int64)
+        def line_of(i: int) -> int:
+            return i + 2 if line_numbers is None else line_numbers[i]
+
+        labels = _labels_from_tokens(tokens, line_of, f"{path}, column {label_index + 1} "
+                                     f"({label_column!r})")
+    low, high = values.min(axis=0), values.max(axis=0)
+    span = high - low
+    if not np.isfinite(span).all():
+        col = feature_cols[int(np.flatnonzero(~np.isfinite(span))[0])]
+        raise ValueError(f"{path}, column {col + 1} ({names[col]!r}): the values span more than "
+                         "the float64 range, so they cannot be scaled to [0, 1]")
+    span[span == 0] = 1.0
+    features = np.empty(values.shape, dtype=np.float32)
+    for start in range(0, len(values), 4096):  # in blocks: no full-size float64 temporaries
+        block = values[start : start + 4096]
+        features[start : start + 4096] = (block - low) / span
+    del values
     return features, labels, [names[col] for col in feature_cols]
