@@ -453,24 +453,181 @@ def _check_layer_sizes(layer_sizes: Sequence[int]) -> tuple[int, ...]:
     return sizes
 
 
-def split_autoencoder(autoencoder: keras.Model) -> tuple[keras.Model, keras.Model]:
-    """Return ``(encoder, decoder)`` models that share their layers with ``autoencoder``.
+_SUPPORTED_SHAPES = (
+    "split_autoencoder supports one chain of layers from one input of shape (n, features) to "
+    "one output of the same width, each layer taking the previous layer's output (Dense, "
+    "Activation, Dropout, normalization and noise layers, possibly inside nested "
+    "Sequential/Functional models), with at least one hidden layer; built as keras.Sequential, "
+    "with the functional API, or as a subclassed model with .encoder and .decoder attributes"
+)
 
-    The bottleneck is the narrowest Dense layer. Works for models from ``build_autoencoder``
-    and for the same models loaded back from a file.
+
+def _chain_of(model: Any, depth: int = 0) -> list[Any]:
+    """Return the layers of ``model`` in the order data flows through them, nested models
+    flattened; raise ``ValueError`` when the layers do not form one chain."""
+    import keras
+
+    if depth > 20:
+        raise ValueError(f"models nested too deeply. {_SUPPORTED_SHAPES}")
+    if not isinstance(model, keras.Model):
+        if isinstance(model, keras.layers.InputLayer):
+            return []
+        return [model]
+    if isinstance(model, keras.Sequential):
+        return [layer for sub in model.layers for layer in _chain_of(sub, depth + 1)]
+    if not isinstance(model, keras.Model) or not hasattr(model, "_nodes_by_depth"):
+        raise ValueError(
+            f"cannot see inside the subclassed model {model.name!r}: give it .encoder and "
+            f".decoder attributes, or build it as keras.Sequential or with the functional API. "
+            f"{_SUPPORTED_SHAPES}"
+        )
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ValueError(
+            f"model {model.name!r} has {len(model.inputs)} inputs and {len(model.outputs)} "
+            f"outputs, not one of each. {_SUPPORTED_SHAPES}"
+        )
+    chain: list[Any] = []
+    tensor = model.outputs[0]
+    start = model.inputs[0]
+    while tensor is not start:
+        operation, node_index, _ = tensor._keras_history
+        node = operation._inbound_nodes[node_index]
+        inputs = list(node.input_tensors)
+        if len(inputs) != 1:
+            raise ValueError(
+                f"layer {operation.name!r} of {model.name!r} takes {len(inputs)} inputs: the "
+                f"model branches. {_SUPPORTED_SHAPES}"
+            )
+        chain[:0] = _chain_of(operation, depth + 1)
+        tensor = inputs[0]
+    users = [op for op in model.operations if not isinstance(op, keras.layers.InputLayer)]
+    flat_users = {id(layer) for op in users for layer in _chain_of(op, depth + 1)}
+    if flat_users != {id(layer) for layer in chain}:
+        raise ValueError(f"model {model.name!r} has layers off the main path. {_SUPPORTED_SHAPES}")
+    return chain
+
+
+_ACTIVATION_LAYERS = ("Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax")
+
+
+def split_autoencoder(autoencoder: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """Return ``(encoder, decoder)`` models that share their layers (and weights) with
+    ``autoencoder``, with ``decoder(encoder(x))`` equal to ``autoencoder(x)``.
+
+    ``autoencoder`` maps an input of shape (n, features) to an output of the same width
+    through one chain of layers. It may be built with ``keras.Sequential`` (even one that was
+    never called: it is then built for inputs as wide as its last Dense layer), with the
+    functional API (nested encoder/decoder sub-models are looked into), or as a subclassed
+    model with ``.encoder`` and ``.decoder`` attributes, which are then used as they are.
+
+    The code (the bottleneck) is the layer named ``"code"`` if the chain has one (as
+    ``build_autoencoder`` names it); otherwise the narrowest layer before the output layer
+    (the first one if several are equally narrow). Activation layers right after it
+    (``Activation``, ``ReLU``, ``LeakyReLU``, ...) belong to the encoder, so the code is taken
+    after its activation. ``encoder`` maps (n, features) to (n, code width); ``decoder`` maps
+    (n, code width) to (n, features); both are functional models named "encoder" and
+    "decoder". Works for models from ``build_autoencoder`` and for them loaded from a file.
+
+    Raises ``ValueError`` saying which shapes are supported when the model branches, has
+    several inputs or outputs, has no hidden layer, has layers whose outputs are not
+    (n, width), is subclassed without ``.encoder``/``.decoder``, or when ``decoder(encoder(x))``
+    does not reproduce ``autoencoder(x)`` on a test batch.
     """
     import keras
 
-    dense = [layer for layer in autoencoder.layers if isinstance(layer, keras.layers.Dense)]
-    widths = [layer.units for layer in dense]
-    middle = widths.index(min(widths))
-    encoder = keras.Model(autoencoder.input, dense[middle].output, name="encoder")
-    code = keras.Input(shape=(widths[middle],), name="code")
-    x = code
-    for layer in dense[middle + 1 :]:
+    if not isinstance(autoencoder, keras.Model):
+        raise ValueError(f"expected a keras.Model, got {type(autoencoder).__name__}")
+    parts = None
+    subclassed = not hasattr(autoencoder, "_nodes_by_depth")
+    if not isinstance(autoencoder, keras.Sequential) and subclassed:
+        sub_encoder = getattr(autoencoder, "encoder", None)
+        sub_decoder = getattr(autoencoder, "decoder", None)
+        if not (isinstance(sub_encoder, keras.layers.Layer)
+                and isinstance(sub_decoder, keras.layers.Layer)):
+            _chain_of(autoencoder)  # raises: a subclassed model without encoder/decoder
+        parts = (_chain_of(sub_encoder), _chain_of(sub_decoder))
+        chain = parts[0] + parts[1]
+        width = _input_width(sub_encoder)
+    else:
+        chain = _chain_of(autoencoder)
+        if isinstance(autoencoder, keras.Sequential) and not autoencoder.built:
+            last = [layer for layer in chain if isinstance(layer, keras.layers.Dense)]
+            if not last:
+                raise ValueError(
+                    "this Sequential model was never called and has no Dense layer to tell its "
+                    "input width: start it with keras.Input(shape=(features,))"
+                )
+            autoencoder.build((None, last[-1].units))
+        width = _input_width(autoencoder)
+    if width is None:
+        raise ValueError(f"cannot tell the input width of {autoencoder.name!r}: start it with "
+                         f"keras.Input(shape=(features,)). {_SUPPORTED_SHAPES}")
+    if not chain:
+        raise ValueError(f"{autoencoder.name!r} has no layers. {_SUPPORTED_SHAPES}")
+
+    inputs = keras.Input(shape=(width,), name="features")
+    outputs = []
+    x = inputs
+    for layer in chain:
         x = layer(x)
-    decoder = keras.Model(code, x, name="decoder")
+        if len(x.shape) != 2:
+            raise ValueError(f"layer {layer.name!r} outputs shape {x.shape}, not (n, width). "
+                             f"{_SUPPORTED_SHAPES}")
+        outputs.append(x)
+    if outputs[-1].shape[-1] != width:
+        raise ValueError(f"{autoencoder.name!r} maps {width} inputs to {outputs[-1].shape[-1]} "
+                         f"outputs, so it is not an autoencoder. {_SUPPORTED_SHAPES}")
+
+    def is_activation(layer: Any) -> bool:
+        return type(layer).__name__ in _ACTIVATION_LAYERS
+
+    if parts is not None:
+        code = len(parts[0]) - 1
+    else:
+        output_start = len(chain) - 1  # the output layer and the activations after it
+        while output_start > 0 and is_activation(chain[output_start]):
+            output_start -= 1
+        hidden = range(output_start)
+        named = [i for i in hidden if chain[i].name == "code"]
+        if not hidden:
+            raise ValueError(f"{autoencoder.name!r} has no hidden layer between its input and "
+                             f"its output layer, so it has no code. {_SUPPORTED_SHAPES}")
+        code = named[0] if named else min(hidden, key=lambda i: (outputs[i].shape[-1], i))
+        while code + 1 < output_start and is_activation(chain[code + 1]):
+            code += 1
+    encoder = keras.Model(inputs, outputs[code], name="encoder")
+    code_input = keras.Input(shape=(outputs[code].shape[-1],), name="code")
+    x = code_input
+    for layer in chain[code + 1 :]:
+        x = layer(x)
+    decoder = keras.Model(code_input, x, name="decoder")
+
+    probe = np.random.default_rng(0).random((8, width), dtype=np.float32)
+    whole = np.asarray(autoencoder(probe, training=False))
+    halves = np.asarray(decoder(encoder(probe, training=False), training=False))
+    if whole.shape != halves.shape or not np.allclose(whole, halves, rtol=1e-4, atol=1e-5):
+        raise ValueError(
+            f"could not split {autoencoder.name!r}: decoder(encoder(x)) differs from "
+            f"autoencoder(x), so its call does not run its layers as one chain. "
+            f"{_SUPPORTED_SHAPES}"
+        )
     return encoder, decoder
+
+
+def _input_width(model: Any) -> int | None:
+    """The input width of a built model or layer, or None when it is not known."""
+    try:
+        shape = model.input_shape if hasattr(model, "inputs") and model.inputs else None
+    except (AttributeError, ValueError):
+        shape = None
+    if shape is None:
+        spec = getattr(model, "_build_shapes_dict", None) or {}
+        shape = next(iter(spec.values()), None)
+    if isinstance(shape, list):
+        shape = shape[0] if len(shape) == 1 else None
+    if shape is None or len(shape) != 2 or shape[-1] is None:
+        return None
+    return int(shape[-1])
 
 
 def build_autoencoder(
@@ -585,6 +742,151 @@ def _check_count(name: str, value: Any) -> int:
     return int(value)
 
 
+_OUTPUT_RANGES = {
+    "sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0),
+    "tanh": (-1.0, 1.0), "softsign": (-1.0, 1.0), "relu": (0.0, math.inf),
+    "softplus": (0.0, math.inf), "exponential": (0.0, math.inf), "relu6": (0.0, 6.0),
+}
+"""Output activations whose values cannot leave a range: (lowest, highest)."""
+
+PROGRESS_AFTER_SECONDS = 60.0
+"""With ``verbose="auto"``, ``train_autoencoder`` shows progress once a run is expected to take
+longer than this. Notebook cells train for less, so their saved outputs stay stable."""
+
+
+def _first_non_finite(data: np.ndarray) -> tuple[int, tuple[int, int]]:
+    """Count the NaN/inf values of a 2-D array and return the (row, column) of the first."""
+    bad = ~np.isfinite(data)
+    rows, cols = np.nonzero(bad)
+    return int(bad.sum()), (int(rows[0]), int(cols[0]))
+
+
+def _output_activation(autoencoder: Any) -> tuple[str, str] | None:
+    """Return ``(layer name, activation name)`` of the model's last activation, if known."""
+    try:
+        chain = (_chain_of(autoencoder.decoder) if hasattr(autoencoder, "decoder")
+                 else _chain_of(autoencoder))
+    except (ValueError, AttributeError):
+        return None
+    for layer in reversed(chain):
+        kind = type(layer).__name__
+        if kind in ("Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout"):
+            continue
+        if kind in ("ReLU", "Softmax"):
+            return layer.name, kind.lower()
+        activation = getattr(layer, "activation", None)
+        name = getattr(activation, "__name__", None)
+        return (layer.name, name) if name else None
+    return None
+
+
+def _training_setup(autoencoder: Any, callbacks: Sequence[Any]) -> tuple[Any, Any, dict]:
+    """Read what ``autoencoder`` was compiled with; refuse what cannot be honoured.
+
+    Returns ``(optimizer or None, loss function (y_true, y_pred) -> scalar, Adam settings)``.
+    """
+    import keras
+
+    lr_callbacks = [c for c in callbacks if isinstance(
+        c, keras.callbacks.LearningRateScheduler | keras.callbacks.ReduceLROnPlateau)]
+    optimizer = getattr(autoencoder, "optimizer", None) if getattr(
+        autoencoder, "compiled", False) else None
+    if optimizer is None:
+        if lr_callbacks:
+            raise ValueError(
+                f"{type(lr_callbacks[0]).__name__} changes the optimizer's learning rate, but the "
+                "model is not compiled, so it has no optimizer; compile it first, e.g. "
+                "model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), "
+                "loss='mean_squared_error')"
+            )
+        settings = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+        return None, lambda y, p: keras.ops.mean(keras.losses.mean_squared_error(y, p)), settings
+
+    config = autoencoder._compile_config.config if getattr(
+        autoencoder, "_compile_config", None) else {}
+    use_fit = "; train with model.fit instead, or compile with what train_autoencoder supports"
+    if type(optimizer) is not keras.optimizers.Adam:
+        raise ValueError(
+            f"the model was compiled with the {type(optimizer).__name__} optimizer, but "
+            f"train_autoencoder implements Adam only (keras.optimizers.Adam){use_fit}"
+        )
+    opt = optimizer.get_config()
+    extras = {key: opt.get(key) for key in ("weight_decay", "clipnorm", "clipvalue",
+                                             "global_clipnorm", "loss_scale_factor",
+                                             "gradient_accumulation_steps")
+              if opt.get(key) is not None}
+    if opt.get("amsgrad"):
+        extras["amsgrad"] = True
+    if opt.get("use_ema"):
+        extras["use_ema"] = True
+    if extras:
+        raise ValueError(f"the model's Adam optimizer uses {extras}, which train_autoencoder "
+                         f"does not implement (plain Adam only){use_fit}")
+    if isinstance(optimizer._learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+        raise ValueError(
+            "the model's optimizer follows a LearningRateSchedule, which train_autoencoder does "
+            "not implement; pass a fixed learning rate and change it per epoch with a "
+            f"keras.callbacks.LearningRateScheduler callback{use_fit}"
+        )
+    for key in ("metrics", "weighted_metrics", "loss_weights"):
+        if config.get(key):
+            raise ValueError(
+                f"the model was compiled with {key}={config[key]!r}, but train_autoencoder "
+                f"computes and reports the loss only{use_fit}"
+            )
+    loss = getattr(autoencoder, "loss", None)
+    if loss is None or isinstance(loss, dict | list | tuple):
+        raise ValueError(f"train_autoencoder needs one loss for the model's one output; the "
+                         f"model was compiled with loss={loss!r}{use_fit}")
+    if isinstance(loss, keras.losses.Loss):
+        if loss.reduction not in ("sum_over_batch_size", "mean"):
+            raise ValueError(f"the loss {loss.name!r} uses reduction={loss.reduction!r}; "
+                             f"train_autoencoder averages over the batch{use_fit}")
+        loss_fn = loss
+    else:
+        function = keras.losses.get(loss)
+        loss_fn = lambda y, p: keras.ops.mean(function(y, p))  # noqa: E731 - as compile does
+    settings = {"beta_1": float(opt["beta_1"]), "beta_2": float(opt["beta_2"]),
+                "epsilon": float(opt["epsilon"])}
+    return optimizer, loss_fn, settings
+
+
+class _Progress:
+    """A one-line progress report like ``fit(verbose=1)``: epochs done, loss, time left.
+
+    Rewrites its line with a carriage return in a terminal and in Jupyter, at most twice a
+    second; elsewhere (a log file) prints a line at every tenth of the run.
+    """
+
+    def __init__(self, epochs: int, start: float) -> None:
+        import sys
+
+        self.epochs, self.start = epochs, start
+        self.dynamic = ("ipykernel" in sys.modules
+                        or (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()))
+        self.last_shown = -math.inf
+        self.shown_any = False
+
+    def update(self, done: int, loss: float, now: float, last: bool = False) -> None:
+        """Show the state after ``done`` epochs (if it is time to)."""
+        import sys
+
+        if not last and (now - self.last_shown < 0.5
+                         or (not self.dynamic and done * 10 // self.epochs
+                             == (done - 1) * 10 // self.epochs)):
+            return
+        elapsed = now - self.start
+        left = elapsed / done * (self.epochs - done)
+        width = len(str(self.epochs))
+        bar = "=" * (20 * done // self.epochs)
+        text = (f"epoch {done:>{width}}/{self.epochs} [{bar:<20}] - loss: {loss:.4f} - "
+                f"{elapsed:.0f}s elapsed" + ("" if last else f", about {left:.0f}s left"))
+        end = "\n" if last or not self.dynamic else ""
+        sys.stdout.write(("\r" if self.dynamic else "") + text + end)
+        sys.stdout.flush()
+        self.last_shown, self.shown_any = now, True
+
+
 def train_autoencoder(
     autoencoder: keras.Model,
     pixels: np.ndarray,
@@ -592,32 +894,60 @@ def train_autoencoder(
     batch_size: int = 8,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     seed: int = 1,
+    verbose: int | str = "auto",
 ) -> keras.callbacks.History:
     """Train ``autoencoder`` to reproduce ``pixels``; a much faster stand-in for ``fit``.
 
-    Same algorithm as ``compile(optimizer="adam", loss="mse")`` then
-    ``fit(pixels, pixels, batch_size=batch_size, epochs=epochs, verbose=0)``: a fresh Adam
-    with Keras's defaults (learning rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7) and
-    Keras's update formula; mean squared error; every epoch the items are reshuffled and cut
-    into mini-batches of ``batch_size``, the last one smaller if they do not divide evenly.
-    An epoch's loss is the mean of its batch losses weighted by batch size, as ``fit`` reports.
+    ``pixels``: shape (n, features), any real dtype (trained as float32), every value finite;
+    ``features`` is the model's input and output width. Runs the same algorithm as
+    ``fit(pixels, pixels, batch_size=batch_size, epochs=epochs)``: every epoch the items are
+    reshuffled and cut into mini-batches of ``batch_size``, the last one smaller if they do
+    not divide evenly; one Adam step per batch with Keras's update formula. An epoch's loss is
+    the mean of its batch losses weighted by batch size, as ``fit`` reports.
 
-    Each epoch runs as one XLA-compiled TensorFlow function (compiled once per call, about a
-    second), which is 20-30x faster than ``fit`` for this small model on a 2-core CPU
-    (``benchmarks/train_speed.py`` measures it). The
-    shuffles depend only on ``seed`` and the epoch number, so the same seed and initial weights
-    give bit-identical losses on the same machine; they are not ``fit``'s shuffles, so losses
-    differ from ``fit``'s in the late digits. Weights are updated in place; a compiled model
-    keeps its compile settings, and its optimizer is neither used nor changed.
+    What the model was compiled with is honoured: a model compiled with
+    ``keras.optimizers.Adam`` (any learning rate, beta_1, beta_2, epsilon) and one loss (a
+    name such as ``"binary_crossentropy"``, a loss function or a ``keras.losses.Loss``)
+    trains with exactly those. An uncompiled model trains as after
+    ``compile(optimizer="adam", loss="mean_squared_error")``: learning rate 0.001,
+    beta_1 0.9, beta_2 0.999, epsilon 1e-7. The optimizer's state (moments, step count) starts
+    fresh on every call, as after a new ``compile``; the optimizer object is not stepped.
+    Anything it cannot honour raises ``ValueError`` saying so: another optimizer, Adam with
+    weight decay, clipping, amsgrad or EMA, a ``LearningRateSchedule``, compiled metrics or
+    loss weights, several losses.
 
     Callbacks are called as ``fit`` calls them: ``on_train_begin``, then per epoch
     ``on_epoch_begin`` and ``on_epoch_end`` (logs ``{"loss": ...}``, weights as at the end of
-    that epoch), then ``on_train_end``; batch-level hooks are not called. Setting
+    that epoch), then ``on_train_end``. The learning rate is read from the model's optimizer
+    at the start of every epoch, so callbacks that change it between epochs
+    (``LearningRateScheduler``, ``ReduceLROnPlateau``) work as with ``fit``; they need a
+    compiled model (an uncompiled one raises ``ValueError``). Batch-level hooks are not called
+    (a ``UserWarning`` names a callback that defines them). Setting
     ``autoencoder.stop_training = True`` (as ``EarlyStopping`` does) ends training after that
     epoch. Returns the ``History``: ``history.history["loss"]`` holds one float per epoch.
-    Needs the TensorFlow backend. If ``TF_CPP_MIN_LOG_LEVEL`` is unset, TensorFlow logs one
-    "Compiled cluster using XLA!" line to stderr the first time in a process.
+
+    ``verbose``: 0 prints nothing; 1 shows a progress line like ``fit``'s (epochs done, loss,
+    time left), in a terminal and in Jupyter; ``"auto"`` (default) shows it only once the run
+    is expected to take longer than ``PROGRESS_AFTER_SECONDS`` (60 s), so the short runs in
+    the notebooks print nothing and their outputs stay stable under nbval. Setting the
+    environment variable ``AUTOENC_VERBOSE=0`` makes ``"auto"`` silent always (the Makefile's
+    test targets do).
+
+    Refuses (``ValueError``) data with NaN or infinite values (how many, and the first row and
+    column: one NaN would turn every weight into NaN), a shape other than (n, features), a
+    model whose output width differs from its input width, and bad ``epochs``, ``batch_size``
+    or ``seed``. Warns (``UserWarning``) when the data leave the range the output activation
+    can produce (a sigmoid output gives values in [0, 1] only).
+
+    Each epoch runs as one XLA-compiled TensorFlow function (compiled once per call, about a
+    second), 20-30x faster than ``fit`` for the book's model on a 2-core CPU
+    (``benchmarks/train_speed.py`` measures it). The shuffles depend only on ``seed`` and the
+    epoch number, so the same seed and initial weights give bit-identical losses on the same
+    machine; they are not ``fit``'s shuffles, so losses differ from ``fit``'s in the late
+    digits. Weights are updated in place. Needs the TensorFlow backend.
     """
+    import time
+
     import keras
     import tensorflow as tf
 
@@ -629,33 +959,70 @@ def train_autoencoder(
     batch_size = _check_count("batch_size", batch_size)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise ValueError(f"seed must be a whole number, got {seed!r}")
+    if verbose not in (0, 1, "auto") or isinstance(verbose, bool):
+        raise ValueError(f"verbose must be 0, 1 or 'auto', got {verbose!r}")
+    callbacks = list(callbacks)
     n_inputs = autoencoder.input_shape[-1]
-    data = np.asarray(pixels, dtype=np.float32)
+    data = np.asarray(pixels)
     if data.ndim != 2 or data.shape[1] != n_inputs or len(data) == 0:
         raise ValueError(
             f"pixels must have shape (n, {n_inputs}) with n >= 1 for this model, got {data.shape}"
+        )
+    if not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data):
+        raise ValueError(f"pixels must be real numbers, got dtype {data.dtype}")
+    data = data.astype(np.float32)
+    if not np.isfinite(data).all():
+        count, (row, col) = _first_non_finite(data)
+        raise ValueError(
+            f"pixels hold {count} NaN or infinite value(s) (as float32), the first at row {row}, "
+            f"column {col}: {data[row, col]}. One such value makes every loss and weight NaN; "
+            "remove or fill those values first"
         )
     if autoencoder.output_shape[-1] != n_inputs:
         raise ValueError(
             f"the model's output width {autoencoder.output_shape[-1]} differs from its input "
             f"width {n_inputs}, so it cannot learn to reproduce its input"
         )
+    optimizer, loss_fn, adam = _training_setup(autoencoder, callbacks)
+    output = _output_activation(autoencoder)
+    if output is not None and output[1] in _OUTPUT_RANGES:
+        low, high = _OUTPUT_RANGES[output[1]]
+        if data.min() < low or data.max() > high:
+            warnings.warn(
+                f"the data range from {data.min():g} to {data.max():g}, but the output layer "
+                f"{output[0]!r} uses {output[1]}, which only gives values in [{low:g}, {high:g}]: "
+                "the model cannot reproduce the values outside. Scale the data into that range "
+                "(load_table scales to [0, 1]) or use another output activation "
+                "(e.g. build_autoencoder(..., output_activation='linear'))",
+                UserWarning, stacklevel=2,
+            )
+    for callback in callbacks:
+        batch_hooks = [name for name in ("on_batch_begin", "on_batch_end",
+                                         "on_train_batch_begin", "on_train_batch_end")
+                       if getattr(type(callback), name, None)
+                       is not getattr(keras.callbacks.Callback, name)]
+        if batch_hooks and not isinstance(callback, keras.callbacks.History):
+            warnings.warn(
+                f"callback {type(callback).__name__} defines {', '.join(batch_hooks)}, which "
+                "train_autoencoder never calls (it calls epoch-level hooks only); use fit if "
+                "the callback needs them", UserWarning, stacklevel=2)
+
     n_items = len(data)
     n_full = n_items // batch_size  # full mini-batches per epoch; the rest form one more
     n_rest = n_items - n_full * batch_size
     data = tf.constant(data)
+    beta_1, beta_2, epsilon = adam["beta_1"], adam["beta_2"], adam["epsilon"]
 
     weights = autoencoder.trainable_variables
-    learning_rate, beta_1, beta_2, epsilon = 0.001, 0.9, 0.999, 1e-7  # Adam's defaults
     m_estimates = [tf.Variable(tf.zeros(w.shape)) for w in weights]  # Adam's 1st moments
     v_estimates = [tf.Variable(tf.zeros(w.shape)) for w in weights]  # Adam's 2nd moments
     step = tf.Variable(0, dtype=tf.int64)
 
-    def train_step(batch: tf.Tensor) -> tf.Tensor:
+    def train_step(batch: tf.Tensor, learning_rate: tf.Tensor) -> tf.Tensor:
         """One Adam step on one batch; return the batch loss times the batch size."""
         with tf.GradientTape() as tape:
             output = autoencoder(batch, training=True)
-            loss = tf.reduce_mean(keras.losses.mean_squared_error(batch, output))
+            loss = tf.cast(loss_fn(batch, output), tf.float32)
         gradients = tape.gradient(loss, weights)
         step.assign_add(1)
         t = tf.cast(step, tf.float32)
@@ -666,7 +1033,7 @@ def train_autoencoder(
             w.assign_sub(m * alpha / (tf.sqrt(v) + epsilon))
         return loss * batch.shape[0]
 
-    def train_epoch(epoch: tf.Tensor) -> tf.Tensor:
+    def train_epoch(epoch: tf.Tensor, learning_rate: tf.Tensor) -> tf.Tensor:
         """Shuffle, run every mini-batch once, and return the epoch's mean loss."""
         order = tf.argsort(tf.random.stateless_uniform([n_items], seed=[int(seed), epoch]))
         shuffled = tf.gather(data, order)
@@ -675,32 +1042,81 @@ def train_autoencoder(
             full = tf.reshape(shuffled[: n_full * batch_size], [n_full, batch_size, n_inputs])
             _, total = tf.while_loop(
                 lambda i, _: i < n_full,
-                lambda i, total: (i + 1, total + train_step(full[i])),
+                lambda i, total: (i + 1, total + train_step(full[i], learning_rate)),
                 (tf.constant(0), total),
             )
         if n_rest:
-            total += train_step(shuffled[n_full * batch_size :])
+            total += train_step(shuffled[n_full * batch_size :], learning_rate)
         return total / n_items
 
     # Trace once, up front, into a graph that XLA compiles on its first call.
     train_epoch = tf.function(train_epoch, jit_compile=True).get_concrete_function(
-        tf.TensorSpec([], tf.int64)
+        tf.TensorSpec([], tf.int64), tf.TensorSpec([], tf.float32)
     )
     callback_list = keras.callbacks.CallbackList(
-        list(callbacks), add_history=True, model=autoencoder, epochs=epochs,
+        callbacks, add_history=True, model=autoencoder, epochs=epochs,
         steps=math.ceil(n_items / batch_size), verbose=0,
     )
+    if verbose == "auto" and os.environ.get("AUTOENC_VERBOSE", "").strip() == "0":
+        verbose = 0
+    progress = _Progress(epochs, time.perf_counter()) if verbose == 1 else None
+    second_epoch_start = None
     autoencoder.stop_training = False
     callback_list.on_train_begin()
     logs: dict[str, float] | None = None
     for epoch in range(epochs):
         callback_list.on_epoch_begin(epoch)
-        logs = {"loss": float(train_epoch(tf.constant(epoch, tf.int64)))}
+        learning_rate = 0.001 if optimizer is None else float(optimizer.learning_rate)
+        if not (math.isfinite(learning_rate) and learning_rate >= 0):
+            raise ValueError(f"epoch {epoch}: the learning rate is {learning_rate}")
+        loss = float(train_epoch(tf.constant(epoch, tf.int64),
+                                 tf.constant(learning_rate, tf.float32)))
+        logs = {"loss": loss}
+        now = time.perf_counter()
+        if epoch == 0:
+            second_epoch_start = now
+            start_all = progress.start if progress else now
+        elif verbose == "auto" and progress is None and second_epoch_start is not None:
+            per_epoch = (now - second_epoch_start) / epoch  # the first epoch also compiled
+            if (now - start_all) + per_epoch * (epochs - epoch - 1) > PROGRESS_AFTER_SECONDS:
+                progress = _Progress(epochs, start_all)
+        if progress is not None:
+            progress.update(epoch + 1, loss, now, last=epoch == epochs - 1)
         callback_list.on_epoch_end(epoch, logs)
         if autoencoder.stop_training:
             break
+    if progress is not None and progress.shown_any and epoch < epochs - 1:
+        progress.update(epoch + 1, loss, time.perf_counter(), last=True)
     callback_list.on_train_end(logs)
     return autoencoder.history
+
+
+def _damage_in(path: Path, expected: keras.Model) -> tuple[keras.Model | None, str]:
+    """Load a cached model; return ``(model, "")``, or ``(None, what is wrong with the file)``."""
+    import zipfile
+
+    import keras
+
+    size = path.stat().st_size
+    if size == 0:
+        return None, "it is empty (0 bytes)"
+    if not zipfile.is_zipfile(path):
+        return None, f"it is not a .keras (zip) file ({size} bytes; truncated or overwritten?)"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            broken = archive.testzip()
+        if broken is not None:
+            return None, f"its part {broken!r} is corrupt"
+        model = keras.models.load_model(path)
+    except Exception as error:  # noqa: BLE001 - any failure to load means a damaged cache
+        return None, f"Keras cannot load it ({type(error).__name__}: {str(error)[:200]})"
+    got = [tuple(w.shape) for w in model.weights]
+    want = [tuple(w.shape) for w in expected.weights]
+    if got != want or model.input_shape != expected.input_shape:
+        return None, f"it holds another architecture (weight shapes {got}, expected {want})"
+    if not all(np.isfinite(w).all() for w in model.get_weights()):
+        return None, "its weights contain NaN or infinite values"
+    return model, ""
 
 
 def get_trained_book_model(
@@ -708,29 +1124,47 @@ def get_trained_book_model(
 ) -> tuple[keras.Model, keras.Model, keras.Model]:
     """Return the book's trained ``(autoencoder, encoder, decoder)``, training it only once.
 
-    The book's model is ``build_autoencoder(seed=seed)`` trained by ``train_autoencoder`` for
-    ``epochs`` epochs after ``keras.utils.set_random_seed(seed)``. It is saved as
-    ``MODELS_DIR / "book_autoencoder_e{epochs}_s{seed}.keras"``; when that file exists it is
-    loaded instead of trained. Either way it prints nothing and leaves Keras's global random
-    generators (Python, NumPy, TensorFlow) freshly seeded with ``seed``, so the code after it
-    behaves the same whether or not the file existed. Delete the file to retrain.
+    The book's model is ``build_autoencoder(seed=seed)`` (64-32-2-32-64, sigmoid) trained by
+    ``train_autoencoder`` for ``epochs`` epochs after ``keras.utils.set_random_seed(seed)`` on
+    the 1,797 digits. It is saved as ``MODELS_DIR / "book_autoencoder_e{epochs}_s{seed}.keras"``;
+    when that file exists it is loaded instead of trained. Either way it prints nothing and
+    leaves Keras's global random generators (Python, NumPy, TensorFlow) freshly seeded with
+    ``seed``, so the code after it behaves the same whether or not the file existed.
+
+    A damaged file (empty, truncated, not a .keras zip, unreadable by Keras, another
+    architecture, NaN weights) is never used: a ``UserWarning`` names the file and what is
+    wrong, and the model is retrained and the file replaced. The file is written under a
+    temporary name in the same folder and renamed into place (``os.replace``), so a crash
+    mid-write never leaves a file at the final path; the temporary file is removed on error.
+    Delete the file to retrain. Raises ``ValueError`` for an ``epochs`` below 1.
     """
     import keras
 
     epochs = _check_count("epochs", epochs)
     path = Path(MODELS_DIR) / f"book_autoencoder_e{epochs}_s{seed}.keras"
-    keras.utils.set_random_seed(seed)
     if path.is_file():
-        autoencoder = keras.models.load_model(path)
-        encoder, decoder = split_autoencoder(autoencoder)
-        return autoencoder, encoder, decoder
+        keras.utils.set_random_seed(seed)
+        model, damage = _damage_in(path, build_autoencoder(seed=seed)[0])
+        if model is not None:
+            keras.utils.set_random_seed(seed)
+            encoder, decoder = split_autoencoder(model)
+            return model, encoder, decoder
+        warnings.warn(
+            f"the cached model {path} is damaged: {damage}. Retraining it ({epochs} epochs) "
+            "and replacing the file", UserWarning, stacklevel=2,
+        )
+    keras.utils.set_random_seed(seed)
     autoencoder, encoder, decoder = build_autoencoder(seed=seed)
-    train_autoencoder(autoencoder, load_digits_file()[0], epochs=epochs, seed=seed)
+    train_autoencoder(autoencoder, load_digits_file()[0], epochs=epochs, seed=seed, verbose=0)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Save under a temporary name, then rename: a reader never sees a half-written file.
     partial = path.with_name(f"{path.stem}.partial-{os.getpid()}.keras")
-    autoencoder.save(partial)
-    os.replace(partial, path)
+    try:
+        autoencoder.save(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    keras.utils.set_random_seed(seed)
     return autoencoder, encoder, decoder
 
 
