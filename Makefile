@@ -14,6 +14,19 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
+# The tests ignore the learner's own settings (~/.config/matplotlib, ~/.keras, ~/.ipython,
+# ~/.jupyter): matplotlib, Keras, IPython and Jupyter read theirs from .test-config/ (gitignored,
+# nothing writes settings there), and train_autoencoder shows no progress line. tests/conftest.py
+# sets the same for a bare `pytest`; tests/test_settings_isolation.py checks both.
+TEST_CONFIG := $(CURDIR)/.test-config
+TEST_ENV := MPLCONFIGDIR=$(TEST_CONFIG)/matplotlib MATPLOTLIBRC=$(TEST_CONFIG)/matplotlib \
+	KERAS_HOME=$(TEST_CONFIG)/keras IPYTHONDIR=$(TEST_CONFIG)/ipython \
+	JUPYTER_CONFIG_DIR=$(TEST_CONFIG)/jupyter JUPYTER_DATA_DIR=$(TEST_CONFIG)/jupyter-data \
+	JUPYTERLAB_SETTINGS_DIR=$(TEST_CONFIG)/jupyter/lab/user-settings \
+	JUPYTERLAB_WORKSPACES_DIR=$(TEST_CONFIG)/jupyter/lab/workspaces \
+	MPLBACKEND= KERAS_BACKEND=tensorflow AUTOENC_VERBOSE=0
+$(foreach setting,$(TEST_ENV),$(eval unit nbval browser-test: export $(setting)))
+
 .PHONY: help setup lab test lint unit nbval browser-test run readme-figure student clean
 
 help:
