@@ -521,8 +521,8 @@ def split_autoencoder(autoencoder: keras.Model) -> tuple[keras.Model, keras.Mode
     model with ``.encoder`` and ``.decoder`` attributes, which are then used as they are.
 
     The code (the bottleneck) is the layer named ``"code"`` if the chain has one (as
-    ``build_autoencoder`` names it); otherwise the narrowest layer before the output layer
-    (the first one if several are equally narrow). Activation layers right after it
+    ``build_autoencoder`` names it); otherwise the narrowest hidden layer with weights (Dense
+    and alike) before the output layer (the first one if several are equally narrow). Activation layers right after it
     (``Activation``, ``ReLU``, ``LeakyReLU``, ...) belong to the encoder, so the code is taken
     after its activation. ``encoder`` maps (n, features) to (n, code width); ``decoder`` maps
     (n, code width) to (n, features); both are functional models named "encoder" and
@@ -587,9 +587,9 @@ def split_autoencoder(autoencoder: keras.Model) -> tuple[keras.Model, keras.Mode
         output_start = len(chain) - 1  # the output layer and the activations after it
         while output_start > 0 and is_activation(chain[output_start]):
             output_start -= 1
-        hidden = range(output_start)
-        named = [i for i in hidden if chain[i].name == "code"]
-        if not hidden:
+        hidden = [i for i in range(output_start) if chain[i].weights]  # layers that learn
+        named = [i for i in range(output_start) if chain[i].name == "code"]
+        if not hidden and not named:
             raise ValueError(f"{autoencoder.name!r} has no hidden layer between its input and "
                              f"its output layer, so it has no code. {_SUPPORTED_SHAPES}")
         code = named[0] if named else min(hidden, key=lambda i: (outputs[i].shape[-1], i))

@@ -65,3 +65,87 @@ def test_get_colormap_resamples_to_the_number_of_classes():
 def test_points_must_be_two_dimensional():
     with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
         h.plot_embedding(np.zeros((4, 3)), [0, 1, 2, 3])
+
+
+# --- issue 9 E: never fewer colours than classes, Colormap objects, no silent dropping -------
+
+
+def distinct_face_colours(ax):
+    ax.figure.canvas.draw()
+    return {tuple(np.round(c, 6)) for c in ax.collections[0].get_facecolors()}
+
+
+def test_ten_classes_with_an_eight_colour_palette_fall_back_with_a_warning():
+    # The reproducer: plot_embedding(points, np.arange(10).repeat(5), cmap="Dark2") drew
+    # ten classes in eight colours (0 and 1 shared one, 8 and 9 another).
+    points, labels = make_points()
+    with pytest.warns(UserWarning, match=r"'Dark2' palette has 8 distinct colours, too few "
+                                         r"for 10 classes.*Using 'petroff10'"):
+        ax = h.plot_embedding(points, labels, cmap="Dark2", alpha=1.0)
+    assert len(distinct_face_colours(ax)) == 10
+
+
+@pytest.mark.parametrize(("cmap", "n_classes", "fallback"),
+                         [("Set1", 12, "tab20"), ("petroff10", 11, "tab20"),
+                          ("tab20", 25, "nipy_spectral"), ("Pastel2", 9, "petroff10")])
+def test_every_short_palette_falls_back_to_one_with_enough_colours(cmap, n_classes, fallback):
+    points, labels = make_points(n_per_class=2, n_classes=n_classes)
+    with pytest.warns(UserWarning, match=f"Using {fallback!r}"):
+        ax = h.plot_embedding(points, labels, cmap=cmap, alpha=1.0)
+    assert len(distinct_face_colours(ax)) == n_classes
+
+
+def test_a_palette_with_enough_colours_gives_no_warning(recwarn):
+    points, labels = make_points(n_classes=3)
+    h.plot_embedding(points, labels, cmap="Dark2")
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+def test_get_colormap_refuses_too_few_colours_naming_both_counts():
+    with pytest.raises(ValueError, match="8 distinct colours, too few for 10 classes"):
+        h.get_colormap("Dark2", 10)
+
+
+@pytest.mark.parametrize("cmap", [matplotlib.colormaps["viridis"],
+                                  matplotlib.colors.ListedColormap(["red", "green", "blue"])])
+def test_a_colormap_object_is_accepted_like_a_name(cmap):
+    points, labels = make_points(n_classes=3)
+    ax = h.plot_embedding(points, labels, cmap=cmap, alpha=1.0)
+    assert len(distinct_face_colours(ax)) == 3
+
+
+def test_a_colormap_object_with_too_few_colours_falls_back_too():
+    points, labels = make_points(n_classes=4)
+    two = matplotlib.colors.ListedColormap(["red", "blue"], name="two")
+    with pytest.warns(UserWarning, match="'two' palette has 2"):
+        ax = h.plot_embedding(points, labels, cmap=two, alpha=1.0)
+    assert len(distinct_face_colours(ax)) == 4
+
+
+def test_a_cmap_that_is_neither_name_nor_colormap_is_refused():
+    points, labels = make_points(n_classes=2)
+    with pytest.raises(ValueError, match="colormap name or a matplotlib Colormap"):
+        h.plot_embedding(points, labels, cmap=3)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_infinite_points_are_refused_with_the_count_and_first_row(bad):
+    points, labels = make_points()
+    points[7, 1] = bad
+    points[12, 0] = bad
+    with pytest.raises(ValueError, match=r"2 of 50 points are NaN or infinite \(the first is "
+                                         r"row 7"):
+        h.plot_embedding(points, labels)
+
+
+def test_string_labels_and_one_class_work():
+    points, _ = make_points(n_classes=2)
+    ax = h.plot_embedding(points, ["a"] * 5 + ["b"] * 5, alpha=1.0)
+    assert len(distinct_face_colours(ax)) == 2
+    assert [t.get_text() for t in ax.figure.axes[-1].get_yticklabels()] == ["a", "b"]
+    h.plot_embedding(points, np.zeros(10, dtype=int), cmap="Dark2", colorbar=False)
+
+
+def test_labels_of_another_length_are_refused():
+    with pytest.raises(ValueError, match="4 points but labels of shape"):
+        h.plot_embedding(np.zeros((4, 2)), [0, 1, 2])
