@@ -522,11 +522,12 @@ def split_autoencoder(autoencoder: keras.Model) -> tuple[keras.Model, keras.Mode
 
     The code (the bottleneck) is the layer named ``"code"`` if the chain has one (as
     ``build_autoencoder`` names it); otherwise the narrowest hidden layer with weights (Dense
-    and alike) before the output layer (the first one if several are equally narrow). Activation layers right after it
-    (``Activation``, ``ReLU``, ``LeakyReLU``, ...) belong to the encoder, so the code is taken
-    after its activation. ``encoder`` maps (n, features) to (n, code width); ``decoder`` maps
-    (n, code width) to (n, features); both are functional models named "encoder" and
-    "decoder". Works for models from ``build_autoencoder`` and for them loaded from a file.
+    and alike) before the output layer (the first one if several are equally narrow).
+    Activation layers right after it (``Activation``, ``ReLU``, ``LeakyReLU``, ...) belong to
+    the encoder, so the code is taken after its activation. ``encoder`` maps (n, features)
+    to (n, code width); ``decoder`` maps (n, code width) to (n, features); both are
+    functional models named "encoder" and "decoder". Works for models from
+    ``build_autoencoder`` and for them loaded from a file.
 
     Raises ``ValueError`` saying which shapes are supported when the model branches, has
     several inputs or outputs, has no hidden layer, has layers whose outputs are not
