@@ -26,6 +26,7 @@ TEST_ENV := MPLCONFIGDIR=$(TEST_CONFIG)/matplotlib MATPLOTLIBRC=$(TEST_CONFIG)/m
 	JUPYTERLAB_WORKSPACES_DIR=$(TEST_CONFIG)/jupyter/lab/workspaces \
 	MPLBACKEND= KERAS_BACKEND=tensorflow AUTOENC_VERBOSE=0
 $(foreach setting,$(TEST_ENV),$(eval unit nbval browser-test: export $(setting)))
+run: export AUTOENC_VERBOSE := 0
 
 .PHONY: help setup lab test lint unit nbval browser-test run readme-figure student clean
 
