@@ -235,7 +235,10 @@ def _raw_pixels(row: Sequence[float] | np.ndarray) -> np.ndarray:
 def digit_to_hex(row: Sequence[float] | np.ndarray) -> str:
     """Return the 8x8 image as 8 lines of 8 symbols: hex 0-F, and G for the value 16.
 
-    Accepts raw pixels (0-16) or scaled ones (0-1, as ``load_digits_file`` returns).
+    ``row``: 64 pixel values (any shape with 64 elements, any real dtype), raw (0-16) or
+    scaled (0-1, as ``load_digits_file`` returns; a row whose values all lie in [0, 1] is
+    taken as scaled); values are rounded to the nearest whole grey level. Raises
+    ``ValueError`` for another count of values, NaN, or values outside 0-16.
     """
     raw = _raw_pixels(row).reshape(8, 8)
     return "\n".join(" ".join(HEX_SYMBOLS[v] for v in line) for line in raw)
@@ -244,7 +247,12 @@ def digit_to_hex(row: Sequence[float] | np.ndarray) -> str:
 def plot_digit(
     row: Sequence[float] | np.ndarray, ax: Axes | None = None, title: str | None = None
 ) -> Axes:
-    """Draw one digit as an 8x8 grey image (dark ink on white) and return its axes."""
+    """Draw one digit as an 8x8 grey image (dark ink on white) and return its axes.
+
+    ``row``: 64 pixel values, raw (0-16) or scaled (0-1), as for ``digit_to_hex`` (same
+    errors). ``ax``: the axes to draw in (a new 2.5 x 2.5 inch figure if None); ``title``:
+    text above the image, if given.
+    """
     import matplotlib.pyplot as plt
 
     raw = _raw_pixels(row).reshape(8, 8)
@@ -261,7 +269,12 @@ def plot_digit(
 def plot_digit_grid(
     rows: np.ndarray, labels: Sequence[int] | np.ndarray, ncols: int = 10
 ) -> Figure:
-    """Draw many digits in a grid, each titled with its label, and return the figure."""
+    """Draw many digits in a grid, each titled with its label, and return the figure.
+
+    ``rows``: shape (n, 64), raw (0-16) or scaled (0-1) pixels; ``labels``: n labels, shown
+    as titles; ``ncols`` digits per grid row (about 0.9 inch each). Raises ``ValueError``
+    when the counts differ, when there are no digits, or for ``ncols`` below 1.
+    """
     import matplotlib.pyplot as plt
 
     rows = np.asarray(rows)
@@ -645,7 +658,11 @@ def build_autoencoder(
     autoencoder trains the encoder and decoder too. Each Dense layer gets its own Glorot-uniform
     initializer seeded with ``seed + i`` (one seeded initializer reused by every layer would give
     identical kernels). ``bottleneck_activation`` and ``output_activation`` default to
-    ``activation``.
+    ``activation``; any Keras activation name is accepted. Layers are named ``dense_i``, the
+    bottleneck ``"code"`` and the last one ``"reconstruction"``; the encoder maps (n, inputs)
+    float32 to (n, bottleneck) and the decoder back (see ``split_autoencoder``). The models
+    are not compiled. Raises ``ValueError`` for fewer than 3 sizes, an even count, sizes that
+    are not positive whole numbers, or a list that is not symmetric.
     """
     import keras
 
@@ -673,9 +690,12 @@ def build_autoencoder(
 def encode(model: keras.Model, data: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """Run ``model`` (usually an encoder) on every row of ``data`` and return a NumPy array.
 
-    ``data`` has shape (n, inputs); the result has shape (n, outputs), float32. Runs in
-    batches of ``batch_size`` rows, prints nothing (unlike ``predict``'s progress bar) and
-    builds no new TensorFlow function per call, so it is cheap to call on many models.
+    ``data`` has shape (n, inputs), any real dtype (converted to float32); the result has
+    shape (n, outputs), float32, in the model's output units. Runs in batches of
+    ``batch_size`` rows, prints nothing (unlike ``predict``'s progress bar) and builds no new
+    TensorFlow function per call, so it is cheap to call on many models. Raises
+    ``ValueError`` for data of another width than the model's input, or a ``batch_size``
+    that is not a whole number of at least 1.
     """
     data = np.asarray(data, dtype=np.float32)
     batch_size = _check_count("batch_size", batch_size)
@@ -705,6 +725,8 @@ def _make_epoch_logger() -> type:
 
         The book's custom callback, modernized: ``logs=None`` instead of a mutable default, and
         ``super().__init__()`` so Keras can attach the model and the training parameters.
+        Prints ``epoch = NNNN loss = 0.xxxxxx`` lines to stdout, with ``fit`` and with
+        ``train_autoencoder`` alike. Raises ``ValueError`` for ``every`` below 1.
         """
 
         def __init__(self, every: int = 100) -> None:
@@ -1205,6 +1227,8 @@ def embedding_scores(
     near it in the data (1.0: no false neighbours; scikit-learn's ``trustworthiness``).
     ``knn_accuracy``: mean accuracy of a ``n_neighbors``-nearest-neighbour classifier on the map
     points, by stratified ``folds``-fold cross-validation (shuffled with random_state 0).
+    ``labels``: shape (n,), one per item. Raises ``ValueError`` for arrays of other shapes
+    or lengths (scikit-learn raises for a class with fewer than ``folds`` items).
     """
     from sklearn.manifold import trustworthiness
     from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -1227,6 +1251,8 @@ def heldout_split(
 
     About ``test_size`` of every class goes to the held-out part. Both index arrays are sorted,
     disjoint and together cover every item; the same ``seed`` always gives the same split.
+    ``labels``: shape (n,). Raises ``ValueError`` for labels of another shape (and
+    scikit-learn's for a class with a single item).
     """
     from sklearn.model_selection import train_test_split
 
@@ -1248,6 +1274,8 @@ def heldout_knn_accuracy(
 
     For a method that can place unseen items: fit it on the train items only, let it embed the
     held-out ones, then ask how often their map neighbours among the train points share their label.
+    Points: shape (n, d) with the same d for both; labels: shape (n,). Returns a float in
+    [0, 1]. Raises ``ValueError`` for mismatched shapes or lengths.
     """
     from sklearn.neighbors import KNeighborsClassifier
 
