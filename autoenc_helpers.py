@@ -1400,6 +1400,8 @@ def _read_table_exact(
     for index, (line_no, row) in enumerate(rows):
         if not row or (len(row) == 1 and not row[0].strip() and len(names) > 1):
             raise ValueError(f"{path}, line {line_no}: empty line")
+        if ignored_col is not None and len(row) == len(names) - 1:
+            row = [*row, ""]  # this row lacks the empty trailing column: nothing is lost
         if len(row) != len(names):
             raise ValueError(
                 f"{path}, line {line_no}: expected {len(names)} fields (as in the header), "
@@ -1452,12 +1454,17 @@ def _read_table_fast(
     dtypes: dict[int, Any] = {c: np.float64 for c in feature_cols}
     dtypes.update({c: str for c in text_cols})
     try:
-        frame = pd.read_csv(
-            path, sep=delimiter, header=None, skiprows=1, names=list(range(n_columns)),
-            dtype=dtypes, na_filter=False, skip_blank_lines=False, encoding="utf-8-sig",
-            quotechar='"', engine="c", comment=None, index_col=False,
-        )
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OverflowError):
+        with warnings.catch_warnings():
+            # pandas only warns when the first row has more fields than the header, and drops
+            # them: let that stop the fast reader like every other irregularity.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path, sep=delimiter, header=None, skiprows=1, names=list(range(n_columns)),
+                dtype=dtypes, na_filter=False, skip_blank_lines=False, encoding="utf-8-sig",
+                quotechar='"', engine="c", comment=None, index_col=False,
+            )
+    except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError,
+            OverflowError):
         return None
     if len(frame) != n_rows:
         return None

@@ -103,6 +103,15 @@ def test_no_row_is_ever_dropped_a_blank_line_is_an_error(tmp_path, text):
     assert "line 3: empty line" in error_of(write(tmp_path, text))
 
 
+@pytest.mark.parametrize(("text", "line", "found"),
+                         [("a,b\n1,2,3\n3,4\n", 2, 3), ("a,b\n1,2\n3,4,5\n", 3, 3),
+                          ("a,b\n1,2\n3\n", 3, 1)])
+def test_a_row_with_another_field_count_is_an_error_wherever_it_is(tmp_path, text, line, found):
+    # pandas alone would drop the extra fields of a first row with a mere warning.
+    message = error_of(write(tmp_path, text))
+    assert f"line {line}: expected 2 fields (as in the header), found {found}" in message
+
+
 def test_a_missing_last_field_is_an_error_even_for_the_label(tmp_path):
     message = error_of(write(tmp_path, "a,kind\n1,x\n2\n"), label_column="kind")
     assert "line 3: expected 2 fields" in message
@@ -238,7 +247,8 @@ def test_the_digits_loader_refuses_odd_pixel_numbers(tmp_path, token):
 @pytest.mark.parametrize(
     ("text", "label"),
     [("a,b,k\n1,2,x\n3,4,y\n5,6,x\n", "k"), ("a,b\n 1 ,+2\n.5,5.\n1e3,-2.5e-3\n", None),
-     ("k;a\n7;0.1\n8;0.2\n", "k"), ("a,b,\n1,2,\n3,4,\n", None)])
+     ("k;a\n7;0.1\n8;0.2\n", "k"), ("a,b,\n1,2,\n3,4,\n", None),
+     ("a,b,\n1,2,\n3,4\n", None)])
 def test_the_fast_reader_and_the_exact_reader_agree(tmp_path, text, label):
     delimiter = ";" if ";" in text else ","
     fast = h.load_table(write(tmp_path, text, "fast.csv"), label, delimiter)
