@@ -317,46 +317,52 @@ def _distinct_colours(cmap: Any) -> int:
 
 
 def get_colormap(name: str | Any, n_colors: int) -> Any:
-    """Return colormap ``name`` cut into ``n_colors`` distinct colours (a matplotlib Colormap).
+    """Return colormap ``name`` cut into ``n_colors`` discrete colours (a matplotlib Colormap).
 
     ``name`` is a registered matplotlib colormap name, ``"petroff10"`` (the default palette,
-    at most 10 colours), or a ``matplotlib.colors.Colormap`` object (resampled likewise).
-    Raises ``ValueError`` when the result would have fewer distinct colours than
-    ``n_colors`` (a qualitative palette such as ``"Dark2"`` has only 8, so a 9th class would
-    reuse a colour) naming both counts and palettes that have enough, and for an unknown name,
-    suggesting the closest known names (the book's 'Dark1', for example, never existed:
-    matplotlib has 'Dark2').
+    at most 10 colours: more raise ``ValueError``), or a ``matplotlib.colors.Colormap`` object
+    (resampled likewise). A qualitative palette with fewer colours than ``n_colors`` repeats
+    colours (``"Dark2"`` has 8, so 10 colours hold only 8 distinct ones): notebook 06 shows
+    this, and ``plot_embedding`` never draws with such a palette. An unknown name raises
+    ``ValueError`` suggesting the closest known names (the book's 'Dark1', for example, never
+    existed: matplotlib has 'Dark2'); so does a ``name`` that is neither a str nor a Colormap.
     """
     import matplotlib
     from matplotlib.colors import Colormap, ListedColormap
 
     n_colors = _check_count("n_colors", n_colors)
     if isinstance(name, Colormap):
-        label, base = name.name, name
-    elif not isinstance(name, str):
+        return name.resampled(n_colors)
+    if not isinstance(name, str):
         raise ValueError(f"cmap must be a colormap name or a matplotlib Colormap, got {name!r}")
-    elif name == DEFAULT_CMAP:
+    if name == DEFAULT_CMAP:
         colours = matplotlib.style.library[name]["axes.prop_cycle"].by_key()["color"]
-        label, base = name, ListedColormap(colours, name=name)
-    elif name in matplotlib.colormaps:
-        label, base = name, matplotlib.colormaps[name]
-    else:
+        if n_colors > len(colours):
+            raise ValueError(
+                f"the {name!r} palette has {len(colours)} distinct colours, too few for "
+                f"{n_colors} classes; pass a colormap with more, such as 'tab20'"
+            )
+        return ListedColormap(colours[:n_colors], name=name)
+    if name not in matplotlib.colormaps:
         known = [*matplotlib.colormaps, DEFAULT_CMAP]
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"matplotlib has no colormap named {name!r}{hint}")
-    if isinstance(base, ListedColormap) and base.N < n_colors:
-        available = base.N
-    else:
-        resampled = base.resampled(n_colors)
-        available = _distinct_colours(resampled)
-        if available >= n_colors:
-            return resampled
-    raise ValueError(
-        f"the {label!r} palette has {available} distinct colours, too few for {n_colors} "
-        "classes (some classes would share a colour); pass a colormap with more, such as "
-        "'tab20' (20 colours) or 'nipy_spectral' (any number)"
-    )
+    return matplotlib.colormaps[name].resampled(n_colors)
+
+
+def _distinct_colormap(name: str | Any, n_colors: int) -> Any:
+    """``get_colormap``, but raise ``ValueError`` unless all ``n_colors`` colours differ."""
+    cmap = get_colormap(name, n_colors)
+    available = _distinct_colours(cmap)
+    if available < n_colors:
+        label = name if isinstance(name, str) else getattr(name, "name", "given")
+        raise ValueError(
+            f"the {label!r} palette has {available} distinct colours, too few for {n_colors} "
+            "classes (some classes would share a colour); pass a colormap with more, such as "
+            "'tab20' (20 colours) or 'nipy_spectral' (any number)"
+        )
+    return cmap
 
 
 def _fallback_cmap(n_classes: int) -> str:
@@ -421,13 +427,13 @@ def plot_embedding(
         raise ValueError(f"got {len(class_names)} class names for {len(classes)} classes")
     n_classes = max(len(classes), 1)
     try:
-        colours = get_colormap(cmap, n_classes)
+        colours = _distinct_colormap(cmap, n_classes)
     except ValueError as error:
         if "too few" not in str(error):
             raise
         fallback = _fallback_cmap(n_classes)
         warnings.warn(f"{error}. Using {fallback!r} instead.", UserWarning, stacklevel=2)
-        colours = get_colormap(fallback, n_classes)
+        colours = _distinct_colormap(fallback, n_classes)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 5.2))
     scatter = ax.scatter(

@@ -101,9 +101,14 @@ def test_a_palette_with_enough_colours_gives_no_warning(recwarn):
     assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
 
 
-def test_get_colormap_refuses_too_few_colours_naming_both_counts():
+def test_get_colormap_shows_a_short_palette_repeating_but_plot_embedding_never_uses_it():
+    # Notebook 06 counts the distinct colours of each palette with get_colormap.
+    colours = h.get_colormap("Dark2", 10)(np.arange(10))
+    assert len(np.unique(colours, axis=0)) == 8
     with pytest.raises(ValueError, match="8 distinct colours, too few for 10 classes"):
-        h.get_colormap("Dark2", 10)
+        h._distinct_colormap("Dark2", 10)
+    with pytest.raises(ValueError, match="10 distinct colours, too few for 11"):
+        h.get_colormap("petroff10", 11)
 
 
 @pytest.mark.parametrize("cmap", [matplotlib.colormaps["viridis"],
