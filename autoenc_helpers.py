@@ -999,7 +999,8 @@ def train_autoencoder(
         )
     if not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data):
         raise ValueError(f"pixels must be real numbers, got dtype {data.dtype}")
-    data = data.astype(np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, refused just below
+        data = data.astype(np.float32)
     if not np.isfinite(data).all():
         count, (row, col) = _first_non_finite(data)
         raise ValueError(
@@ -1588,7 +1589,8 @@ def load_table(
         labels = _labels_from_tokens(tokens, line_of, f"{path}, column {label_index + 1} "
                                      f"({label_column!r})")
     low, high = values.min(axis=0), values.max(axis=0)
-    span = high - low
+    with np.errstate(over="ignore"):  # an overflow is reported just below
+        span = high - low
     if not np.isfinite(span).all():
         col = feature_cols[int(np.flatnonzero(~np.isfinite(span))[0])]
         raise ValueError(f"{path}, column {col + 1} ({names[col]!r}): the values span more than "
