@@ -33,6 +33,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m autoenc_notebook install --sys-prefix
 	touch $(STAMP)
 
 setup: $(STAMP)
