@@ -67,7 +67,8 @@ def crisp_scatters(fig: Any, min_points: int = CRISP_SCATTER_POINTS) -> int:
     changed = 0
     for ax in fig.axes:
         for collection in ax.collections:
-            if isinstance(collection, PathCollection) and len(collection.get_offsets()) >= min_points:
+            many = len(collection.get_offsets()) >= min_points
+            if isinstance(collection, PathCollection) and many:
                 collection.set_antialiased(False)
                 changed += 1
     return changed
@@ -114,7 +115,7 @@ def _keep_compact_png(shell: Any) -> None:
 
 
 def tidy(text: str, root: Path = ROOT) -> str:
-    """Remove the repository folder from paths in ``text`` (``/x/repo/models/a`` -> ``models/a``)."""
+    """Remove the repository folder from paths in ``text`` (``/repo/models/a`` -> ``models/a``)."""
     prefix = str(root)
     for sep in {os.sep, "/"}:
         text = text.replace(prefix + sep, "")

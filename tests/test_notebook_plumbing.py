@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient

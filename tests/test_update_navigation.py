@@ -78,11 +78,12 @@ def make_tree(root: Path) -> None:
     (root / "notebooks").mkdir()
     (root / "notebooks" / "series.toml").write_text(SERIES, encoding="utf-8")
     for name in ["README.md", "TEACHING.md"]:
-        (root / name).write_text("# Doc\n\n<!-- series:start -->\nold\n<!-- series:end -->\n\nend\n",
-                                 encoding="utf-8")
-    start = new_notebook(metadata={"kernelspec": {"name": "python3"}})
+        text = "# Doc\n\n<!-- series:start -->\nold\n<!-- series:end -->\n\nend\n"
+        (root / name).write_text(text, encoding="utf-8")
+    start = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
     start.cells = [
-        new_markdown_cell("[Contents](../README.md#the-notebooks) | [old →](x.ipynb)\n\n# 00 · Start"),
+        new_markdown_cell(
+            "[Contents](../README.md#the-notebooks) | [old →](x.ipynb)\n\n# 00 · Start"),
         new_markdown_cell("## The series\n\n<!-- series:start -->\n<!-- series:end -->"),
         new_code_cell("1 + 1"),
         new_markdown_cell("[Contents](../README.md#the-notebooks)"),

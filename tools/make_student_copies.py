@@ -46,7 +46,7 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
 
 
 def is_dropped(cell: nbformat.NotebookNode) -> bool:
-    """Return True if the cell exists only for CI or grading (tagged check/autograde/remove-cell)."""
+    """Return True if the cell is only for CI or grading (tagged check, autograde, remove-cell)."""
     return not DROPPED_TAGS.isdisjoint(cell.get("metadata", {}).get("tags", []))
 
 

@@ -27,8 +27,8 @@ import copy
 import re
 import sys
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
@@ -46,8 +46,7 @@ ADVANCED_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One notebook of the series, as series.toml lists it."""
 
     file: str
@@ -248,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for path in stale:
         path.write_text(fresh[path], encoding="utf-8")
-    print(f"updated {len(stale)} of {len(fresh)} files" + (": " + ", ".join(names) if names else ""))
+    listing = ": " + ", ".join(names) if names else ""
+    print(f"updated {len(stale)} of {len(fresh)} files{listing}")
     return 0
 
 
