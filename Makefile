@@ -7,12 +7,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-# Keep TensorFlow's start-up log lines out of notebook cells. The one place these are set for
-# `make lab`, `make test` and `make run`; environment.yml repeats them for conda (a test checks).
+# Keep TensorFlow's start-up log lines out of the unit tests and tools. Notebook kernels get the
+# same two settings from the project's kernelspec (share/jupyter/kernels/autoenc-viz), however
+# Jupyter is started; environment.yml repeats them for conda (a test checks).
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 
-NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# No --nbval-current-env: nbval starts the kernel each notebook names, the project's autoenc-viz
+# (installed into .venv by `make setup`; it runs .venv's Python), so `make test` proves the same
+# kernel learners get, kernelspec env and autoenc_notebook plumbing included.
+NBVAL_ARGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # The tests ignore the learner's own settings (~/.config/matplotlib, ~/.keras, ~/.ipython,
 # ~/.jupyter): matplotlib, Keras, IPython and Jupyter read theirs from .test-config/ (gitignored,
@@ -47,6 +51,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m autoenc_notebook install --sys-prefix
 	touch $(STAMP)
 
 setup: $(STAMP)

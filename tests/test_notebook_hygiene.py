@@ -1,13 +1,17 @@
 """House rules for the committed notebooks, checked on the files alone (fast: nothing runs).
 
 One clean top-to-bottom run, nothing machine-specific or noisy in the outputs, the shape every
-notebook shares (title, learning goals, exercises with tagged solutions), honest nbval tags, and
-a README table of contents and navigation links that match the files. Parametrized over the
-notebooks present, so the checks apply as notebooks arrive.
+notebook shares (navigation cells, title, learning goals, exercises with tagged solutions, an
+autograded exercise), honest nbval tags with their reason in metadata, alt text on every figure,
+checks kept out of the learner's view (at most 15 visible asserts in the whole series), the
+project's kernel, and a README table of contents that matches the files. Parametrized over the
+notebooks present, so the checks apply as notebooks arrive. Navigation and contents freshness:
+tests/test_update_navigation.py.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -22,18 +26,19 @@ README = ROOT / "README.md"
 
 MAX_OUTPUT_BYTES = 500_000
 MIN_COMPARED_SHARE = 0.70
+MAX_CELLS = 75
+MAX_VISIBLE_ASSERTS = 15  # across the whole series, in cells a learner sees
+KERNEL_NAME = "autoenc-viz"
 IGNORE_TAG = "nbval-ignore-output"
-IGNORE_COMMENT = re.compile(r"^# nbval-ignore-output: *\S")
+IGNORE_COMMENT = re.compile(r"^\s*#\s*nbval-ignore-output", flags=re.MULTILINE)
+HIDDEN_TAGS = {"check", "autograde", "solution-hidden"}  # kept out of the learner's view
+FIGURE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
+FILE_NAME = re.compile(r"^\S+\.(?:png|jpe?g|svg|gif|pdf)$", flags=re.IGNORECASE)
 TITLE = re.compile(r"^# (\d\d) · \S.*$", flags=re.MULTILINE)
 EXERCISES_HEADING = re.compile(r"^## Exercises\s*$", flags=re.MULTILINE)
 MACHINE_PATH = re.compile(r"/home/|/root/|/Users/|/tmp/|(?<![A-Za-z0-9])[A-Za-z]:\\")
 LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)\)")
 CODE = re.compile(r"```.*?```|`[^`\n]*`", flags=re.DOTALL)
-NAV = re.compile(
-    r"^(?:\[← (?P<prev_text>[^\]]+)\]\((?P<prev>[^)]+)\) \| )?"
-    r"\[Contents\]\(\.\./README\.md#the-notebooks\)"
-    r"(?: \| \[(?P<next_text>[^\]]+) →\]\((?P<next>[^)]+)\))?$"
-)
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -70,7 +75,7 @@ def output_texts(output: nbformat.NotebookNode) -> list[str]:
 
 
 def readme_notebooks() -> list[str]:
-    """Notebook file names in the README's "## The notebooks" table, in order."""
+    """Notebook file names in the README's "## The notebooks" tables, in order."""
     text = README.read_text(encoding="utf-8")
     section = text.split("\n## The notebooks\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"^\|.*\]\(notebooks/([^)#]+\.ipynb)\)", section, flags=re.MULTILINE)
@@ -86,10 +91,37 @@ def markdown_headings(path: Path) -> set[str]:
     return {github_slug(h) for h in re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)}
 
 
-def title_of(path: Path) -> str | None:
-    """The ``NN · Title`` text of a notebook's first-cell heading, or None."""
-    match = TITLE.search(read(path).cells[0].source)
-    return match.group(0)[2:] if match else None
+def title_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The cell after the top navigation cell: the notebook's title and learning goals."""
+    return nb.cells[1] if len(nb.cells) > 1 else nb.cells[0]
+
+
+def has_figure(cell: nbformat.NotebookNode) -> bool:
+    return any(mime in output.get("data", {}) for output in cell.get("outputs", [])
+               for mime in FIGURE_MIMES)
+
+
+def count_asserts(source: str) -> int:
+    """``assert`` statements plus calls of ``assert_*`` functions (np.testing) in ``source``."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return source.count("assert")
+    count = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            count += 1
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            count += name.startswith("assert_")
+    return count
+
+
+def visible_asserts(path: Path) -> int:
+    return sum(count_asserts(c.source) for c in code_cells(read(path))
+               if not HIDDEN_TAGS & set(tags(c)))
 
 
 notebook_params = pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -120,8 +152,18 @@ def test_is_a_valid_notebook(path: Path):
 
 
 @notebook_params
-def test_kernelspec_is_python3(path: Path):
-    assert read(path).metadata.get("kernelspec", {}).get("name") == "python3"
+def test_kernelspec_is_the_projects_kernel(path: Path):
+    name = read(path).metadata.get("kernelspec", {}).get("name")
+    assert name == KERNEL_NAME, (
+        f"kernelspec {name!r}: the project's kernel {KERNEL_NAME!r} keeps TensorFlow's log lines "
+        "out of cells (run tools/update_navigation.py, which sets it)"
+    )
+
+
+@notebook_params
+def test_at_most_75_cells(path: Path):
+    n = len(read(path).cells)
+    assert n <= MAX_CELLS, f"{n} cells: split the notebook (at most {MAX_CELLS})"
 
 
 @notebook_params
@@ -191,8 +233,8 @@ def test_no_output_over_500_kb(path: Path):
 
 @notebook_params
 def test_starts_with_title_and_learning_goals(path: Path):
-    first = read(path).cells[0]
-    assert first.cell_type == "markdown", "the first cell should be markdown"
+    first = title_cell(read(path))
+    assert first.cell_type == "markdown", "the cell after the navigation should be markdown"
     title = TITLE.search(first.source)
     assert title, "the first cell needs a '# NN · Title' heading"
     assert title.group(1) == path.name[:2], f"title number {title.group(1)} for {path.name}"
@@ -216,14 +258,79 @@ def test_has_exercises_with_tagged_solutions(path: Path):
 
 
 @notebook_params
-def test_ignored_outputs_say_why(path: Path):
+def test_ignored_outputs_say_why_in_metadata(path: Path):
     unexplained = [
         where(cell) for cell in code_cells(read(path))
-        if IGNORE_TAG in tags(cell) and not IGNORE_COMMENT.match(cell.source)
+        if IGNORE_TAG in tags(cell)
+        and len(str(cell.metadata.get("nbval_ignore_reason", "")).strip()) < 8
     ]
     assert not unexplained, (
-        f"cells tagged {IGNORE_TAG} must start with '# {IGNORE_TAG}: <reason>': {unexplained}"
+        f"cells tagged {IGNORE_TAG} need metadata 'nbval_ignore_reason' saying why: {unexplained}"
     )
+    in_code = [where(cell) for cell in code_cells(read(path))
+               if IGNORE_COMMENT.search(cell.source)]
+    assert not in_code, (
+        f"the reason belongs in metadata 'nbval_ignore_reason', not in the code: {in_code}"
+    )
+
+
+# --- what the learner sees ----------------------------------------------------------------------
+
+
+@notebook_params
+def test_every_figure_has_alt_text(path: Path):
+    bad = []
+    for cell in code_cells(read(path)):
+        if not has_figure(cell):
+            continue
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        if not isinstance(alt, str) or len(alt.strip()) < 8 or FILE_NAME.match(alt.strip()):
+            bad.append(f"{where(cell)}: alt {alt!r}")
+    assert not bad, (
+        "cells with a figure need metadata mystnb.image.alt describing it (8+ characters, "
+        f"not a file name): {bad}"
+    )
+
+
+@notebook_params
+def test_check_and_autograde_cells_are_hidden(path: Path):
+    bad = [
+        where(cell) for cell in read(path).cells
+        if {"check", "autograde"} & set(tags(cell))
+        and not ("remove-cell" in tags(cell)
+                 and cell.metadata.get("jupyter", {}).get("source_hidden") is True)
+    ]
+    assert not bad, (
+        "cells tagged check/autograde also need the tag remove-cell and metadata "
+        f"jupyter.source_hidden = true: {bad}"
+    )
+
+
+@notebook_params
+def test_has_an_autograded_exercise(path: Path):
+    cells = read(path).cells
+    graded = [i for i, c in enumerate(cells) if "autograde" in tags(c)]
+    assert graded, "no cell tagged 'autograde' (the hidden tests of an autograded exercise)"
+    for i in graded:
+        assert cells[i].cell_type == "code" and "assert" in cells[i].source, where(cells[i])
+        assert i > 0 and "solution" in tags(cells[i - 1]), (
+            f"{where(cells[i])}: an autograde cell comes right after its worked solution"
+        )
+
+
+def test_visible_asserts_within_the_series_budget():
+    counts = {p.name: visible_asserts(p) for p in NOTEBOOKS}
+    total = sum(counts.values())
+    assert total <= MAX_VISIBLE_ASSERTS, (
+        f"{total} assert statements in cells a learner sees (at most {MAX_VISIBLE_ASSERTS}; move "
+        f"checks into hidden cells tagged 'check'): "
+        + ", ".join(f"{name} {n}" for name, n in counts.items() if n)
+    )
+
+
+def test_count_asserts():
+    assert count_asserts("assert x\nnp.testing.assert_allclose(a, b)\nprint('assert')") == 2
+    assert count_asserts("%matplotlib inline\nassert y") == 1
 
 
 @notebook_params
@@ -261,25 +368,10 @@ def test_relative_links_resolve(path: Path):
 
 
 @notebook_params
-def test_navigation_lines_link_the_neighbours(path: Path):
+def test_first_and_last_cells_are_navigation(path: Path):
     cells = read(path).cells
-    top = cells[0].source.splitlines()[0]
-    bottom = cells[-1].source.strip()
-    assert cells[-1].cell_type == "markdown" and bottom == top, (
-        "the last cell should repeat the first cell's navigation line"
-    )
-    nav = NAV.match(top)
-    assert nav, f"navigation line not in the house format: {top!r}"
-    order = readme_notebooks()
-    assert path.name in order, "not listed in the README"
-    index = order.index(path.name)
-    expected = {
-        "prev": order[index - 1] if index > 0 else None,
-        "next": order[index + 1] if index + 1 < len(order) else None,
-    }
-    for side, neighbour in expected.items():
-        assert nav.group(side) == neighbour, f"{side} link {nav.group(side)!r}, want {neighbour!r}"
-        if neighbour and (NOTEBOOK_DIR / neighbour).exists():
-            assert nav.group(f"{side}_text") == title_of(NOTEBOOK_DIR / neighbour), (
-                f"{side} link text should be that notebook's title"
-            )
+    for position, cell in [("first", cells[0]), ("last", cells[-1])]:
+        assert cell.cell_type == "markdown" and "navigation" in tags(cell), (
+            f"the {position} cell should be a markdown cell tagged 'navigation' "
+            "(tools/update_navigation.py writes it)"
+        )

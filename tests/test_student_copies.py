@@ -41,23 +41,30 @@ def synthetic_master() -> nbformat.NotebookNode:
         new_markdown_cell("# 99 · A test notebook\n\n**What you will learn**\n\n- nothing"),
         new_code_cell("numbers = [3, 1, 2]\nsorted(numbers)", execution_count=1, outputs=[
             new_output("execute_result", {"text/plain": "[1, 2, 3]"}, execution_count=1)]),
-        new_code_cell("# nbval-ignore-output: varies\nprint(len(numbers))", execution_count=2,
-                      metadata={"tags": ["nbval-ignore-output"]},
+        new_code_cell("print(len(numbers))", execution_count=2,
+                      metadata={"tags": ["nbval-ignore-output"], "nbval_ignore_reason": "varies"},
                       outputs=[new_output("stream", name="stdout", text="3\n")]),
+        new_code_cell("assert len(numbers) == 3", execution_count=3,
+                      metadata={"tags": ["check", "remove-cell"],
+                                "jupyter": {"source_hidden": True}}),
         new_raw_cell("raw text stays"),
+        new_markdown_cell("only for the book build", metadata={"tags": ["remove-cell"]}),
         new_markdown_cell("## Summary\n\n- sorting"),
         new_markdown_cell("## Exercises\n\n### Exercise 1: reverse\n\nSort `numbers` backwards."),
         new_markdown_cell("**Solution.** `sorted` takes `reverse=True`.", metadata=solution),
-        new_code_cell("sorted(numbers, reverse=True)", execution_count=3, metadata=solution,
+        new_code_cell("sorted(numbers, reverse=True)", execution_count=4, metadata=solution,
                       outputs=[new_output("execute_result", {"text/plain": "[3, 2, 1]"},
-                                          execution_count=3)]),
-        new_code_cell("assert sorted(numbers, reverse=True)[0] == 3", execution_count=4,
+                                          execution_count=4)]),
+        new_code_cell("assert sorted(numbers, reverse=True)[0] == 3", execution_count=5,
                       metadata=solution),
+        new_code_cell("assert numbers == [3, 1, 2], 'numbers changed'", execution_count=6,
+                      metadata={"tags": ["autograde", "remove-cell"],
+                                "jupyter": {"source_hidden": True}}),
         new_markdown_cell("### Exercise 2: sum\n\nAdd the numbers up."),
         new_markdown_cell("**Solution.** Use `sum`.", metadata={"tags": ["solution", "extra"]}),
-        new_code_cell("sum(numbers)", execution_count=5, metadata={"tags": ["solution"]},
+        new_code_cell("sum(numbers)", execution_count=7, metadata={"tags": ["solution"]},
                       outputs=[new_output("execute_result", {"text/plain": "6"},
-                                          execution_count=5)]),
+                                          execution_count=7)]),
         new_markdown_cell("[Contents](../README.md#the-notebooks)"),
     ]
     nbformat.validate(nb)
@@ -68,6 +75,8 @@ def expected_cells(master: nbformat.NotebookNode) -> list[tuple[str, str, list[s
     """(type, source, tags) of every cell the student copy must hold, in order."""
     expected = []
     for cell in master.cells:
+        if {"check", "autograde", "remove-cell"} & set(tags(cell)):
+            continue  # CI checks, hidden tests and cells for the book only: dropped
         if "solution" not in tags(cell):
             expected.append((cell.cell_type, cell.source, tags(cell)))
         elif cell.cell_type == "code":
@@ -80,6 +89,8 @@ def check_student_copy(master: nbformat.NotebookNode, student: nbformat.Notebook
     nbformat.validate(student)
     assert [(c.cell_type, c.source, tags(c)) for c in student.cells] == expected_cells(master)
     assert not any("solution" in tags(c) for c in student.cells)
+    dropped = {"check", "autograde", "remove-cell"}
+    assert not any(dropped & set(tags(c)) for c in student.cells), "a CI-only cell was kept"
     for cell in student.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, cell.source
@@ -98,8 +109,8 @@ def cells_before_exercises(notebook: nbformat.NotebookNode) -> nbformat.Notebook
 
 
 def execute(notebook: nbformat.NotebookNode, folder: Path) -> None:
-    """Run ``notebook`` in a fresh python3 kernel started in ``folder``; fail on any error."""
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
+    """Run ``notebook`` in a fresh kernel (the one its metadata names) started in ``folder``."""
+    NotebookClient(notebook, timeout=300,
                    resources={"metadata": {"path": str(folder)}}).execute()
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -116,6 +127,7 @@ def test_synthetic_copy_has_placeholders_instead_of_solutions():
     sources = [c.source for c in student.cells]
     assert sources.count("# Your solution here") == 3  # one per code solution cell
     assert not any("**Solution.**" in s or "reverse=True" in s for s in sources)
+    assert not any("assert" in s or "only for the book" in s for s in sources)
 
 
 def test_making_a_copy_leaves_the_master_alone():

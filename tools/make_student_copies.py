@@ -8,6 +8,9 @@ exactly these ways:
   ``# Your solution here`` (one placeholder for each code solution cell, as the issue asks; the
   placeholder keeps the replaced cell's id, so copies are identical from run to run);
 - a *markdown* cell tagged ``solution`` (the ``**Solution.**`` explanation) is removed;
+- a cell tagged ``check`` (a result check kept for CI), ``autograde`` (the hidden tests of an
+  autograded exercise) or ``remove-cell`` is removed: learners never see them, and a hidden test
+  would fail against the empty placeholder anyway;
 - every output is cleared and every execution count is ``None``; ``metadata.widgets`` (saved
   widget state) is dropped.
 
@@ -33,12 +36,18 @@ from nbconvert.preprocessors import ClearOutputPreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_TAG = "solution"
+DROPPED_TAGS = frozenset({"check", "autograde", "remove-cell"})
 PLACEHOLDER = "# Your solution here"
 
 
 def is_solution(cell: nbformat.NotebookNode) -> bool:
     """Return True if the cell carries the ``solution`` tag."""
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def is_dropped(cell: nbformat.NotebookNode) -> bool:
+    """Return True if the cell is only for CI or grading (tagged check, autograde, remove-cell)."""
+    return not DROPPED_TAGS.isdisjoint(cell.get("metadata", {}).get("tags", []))
 
 
 def placeholder_for(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -54,6 +63,8 @@ def make_student_notebook(master: nbformat.NotebookNode) -> nbformat.NotebookNod
     notebook = copy.deepcopy(master)
     cells = []
     for cell in notebook.cells:
+        if is_dropped(cell):
+            continue
         if not is_solution(cell):
             cells.append(cell)
         elif cell.cell_type == "code":

@@ -1,0 +1,273 @@
+"""Notebook plumbing for the series: the one place for what a lesson should not have to show.
+
+The project's Jupyter kernel, "Python (autoenc-viz)" (``share/jupyter/kernels/autoenc-viz``,
+installed with the project), loads this module as an IPython extension when it starts. Nothing
+here runs on ``import autoenc_helpers``; to get the same behaviour in another kernel, run
+``%load_ext autoenc_notebook`` as the first cell.
+
+What it does, once per kernel:
+
+- **Smaller figures.** Matplotlib figures are shown as PNGs reduced to at most 256 colours
+  (Pillow, no dithering), and scatter plots with many points are drawn without anti-aliasing.
+  The pictures look the same; the notebook files stay small. ``savefig`` is not affected.
+- **Tidy paths.** Text a cell prints has this repository's folder removed from paths, so
+  ``print(path)`` shows ``models/x.keras`` on every machine instead of ``/home/you/.../x.keras``.
+- **Captured logs.** Messages that Keras and TensorFlow log through Python's ``logging``
+  (the ``absl`` logger: for example the legacy ``.h5`` warning) are printed as one short line on
+  standard output, ``[keras warning] <first sentence>``, instead of a timestamped line on
+  standard error. ``captured_logs()`` collects them in a list instead, for a lesson that wants to
+  look at them.
+
+Keeping TensorFlow's C++ start-up lines out of cells is not done here: those are written before
+any Python code could intervene. The kernelspec's ``env`` sets ``TF_CPP_MIN_LOG_LEVEL=3`` and
+``TF_ENABLE_ONEDNN_OPTS=0`` before the kernel process starts.
+
+Installing the kernel: ``python -m autoenc_notebook install`` writes it into this environment
+(``make setup``/``make lab`` run it; so do the README's conda route and route without make);
+``--user`` registers it for a Jupyter that runs from another environment. Either way the
+kernelspec names this Python by its full path. A regular (non-editable) ``pip install`` of the
+project also ships the same kernelspec as data files; an editable install (``pip install -e .``)
+does not, which is why the install step exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+KERNEL_NAME = "autoenc-viz"
+KERNEL_DISPLAY_NAME = "Python (autoenc-viz)"
+KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+MAX_COLOURS = 256
+# Scatter plots with at least this many points lose anti-aliasing (crisp dots, smaller PNGs).
+CRISP_SCATTER_POINTS = 200
+LOGGERS = ("absl",)
+
+
+# --- smaller figures ----------------------------------------------------------------------------
+
+
+def crisp_scatters(fig: Any, min_points: int = CRISP_SCATTER_POINTS) -> int:
+    """Switch off anti-aliasing of every scatter in ``fig`` with ``min_points`` points or more.
+
+    Returns how many scatters were changed.
+    """
+    from matplotlib.collections import PathCollection
+
+    changed = 0
+    for ax in fig.axes:
+        for collection in ax.collections:
+            many = len(collection.get_offsets()) >= min_points
+            if isinstance(collection, PathCollection) and many:
+                collection.set_antialiased(False)
+                changed += 1
+    return changed
+
+
+def compact_png(fig: Any) -> bytes:
+    """Render ``fig`` as PNG bytes with at most 256 colours (what notebooks store)."""
+    from PIL import Image
+
+    if not fig.axes and not fig.images and not fig.texts:
+        return b""  # an empty figure shows nothing, as with matplotlib's own formatter
+    crisp_scatters(fig)
+    full, small = io.BytesIO(), io.BytesIO()
+    fig.savefig(full, format="png", bbox_inches="tight", metadata={"Software": None})
+    image = Image.open(full).convert("RGB")
+    reduced = image.quantize(MAX_COLOURS, method=Image.Quantize.MAXCOVERAGE,
+                             dither=Image.Dither.NONE)
+    reduced.save(small, format="png", optimize=True)
+    return small.getvalue()
+
+
+def _png_or_none(fig: Any) -> bytes | None:
+    data = compact_png(fig)
+    return data or None
+
+
+def use_compact_png(shell: Any) -> None:
+    """Make ``shell`` show matplotlib figures with :func:`compact_png`."""
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, _png_or_none)
+
+
+def _keep_compact_png(shell: Any) -> None:
+    """After each cell: put :func:`compact_png` back if ``%matplotlib inline`` replaced it."""
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    if formatter.type_printers.get(Figure) is not _png_or_none:
+        use_compact_png(shell)
+
+
+# --- tidy paths ---------------------------------------------------------------------------------
+
+
+def tidy(text: str, root: Path = ROOT) -> str:
+    """Remove the repository folder from paths in ``text`` (``/repo/models/a`` -> ``models/a``)."""
+    prefix = str(root)
+    for sep in {os.sep, "/"}:
+        text = text.replace(prefix + sep, "")
+    return text
+
+
+class _TidyWrite:
+    """A ``write`` that tidies text before handing it to the stream's own ``write``."""
+
+    def __init__(self, write: Any) -> None:
+        self.write = write
+
+    def __call__(self, text: str) -> Any:
+        return self.write(tidy(text) if isinstance(text, str) else text)
+
+
+def tidy_stream(stream: Any) -> None:
+    """Make ``stream.write`` tidy paths (once; calling it again changes nothing)."""
+    if not isinstance(getattr(stream, "write", None), _TidyWrite):
+        stream.write = _TidyWrite(stream.write)
+
+
+# --- captured logs ------------------------------------------------------------------------------
+
+
+def first_sentence(message: str) -> str:
+    """The first sentence of a log message, on one line."""
+    line = " ".join(message.split())
+    head, dot, _ = line.partition(". ")
+    return head + dot.strip()
+
+
+class ShortLogLines(logging.Handler):
+    """Print each log record as ``[keras warning] <first sentence>`` on standard output."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = tidy(first_sentence(record.getMessage()))
+            print(f"[keras {record.levelname.lower()}] {text}", file=sys.stdout)
+        except Exception:  # a log line must never break a cell
+            self.handleError(record)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__()
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(tidy(record.getMessage()))
+
+
+def short_log_lines() -> None:
+    """Route the ``absl`` logger (Keras, TensorFlow) to :class:`ShortLogLines` only."""
+    with contextlib.suppress(ImportError):
+        import absl.logging  # noqa: F401  (let absl create its own logger class first)
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, ShortLogLines) for h in logger.handlers):
+            logger.addHandler(ShortLogLines())
+        logger.propagate = False
+
+
+@contextlib.contextmanager
+def captured_logs() -> Iterator[list[str]]:
+    """Collect what Keras logs inside the ``with`` block in a list, and print nothing.
+
+    >>> with captured_logs() as messages:       # doctest: +SKIP
+    ...     model.save("model.h5")
+    >>> messages[0]                             # doctest: +SKIP
+    'You are saving your model as an HDF5 file ...'
+    """
+    messages: list[str] = []
+    saved = {}
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        saved[name] = (logger.handlers[:], logger.propagate)
+        logger.handlers = [_ListHandler(messages)]
+        logger.propagate = False
+    try:
+        yield messages
+    finally:
+        for name, (handlers, propagate) in saved.items():
+            logging.getLogger(name).handlers = handlers
+            logging.getLogger(name).propagate = propagate
+
+
+# --- the IPython extension ----------------------------------------------------------------------
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """Set up a kernel for the series (the kernelspec runs this with ``--ext``)."""
+    shell.run_line_magic("matplotlib", "inline")  # set up figure display now, then adjust it
+    use_compact_png(shell)
+    shell.events.register("post_execute", lambda: _keep_compact_png(shell))
+    tidy_stream(sys.stdout)
+    tidy_stream(sys.stderr)
+    short_log_lines()
+
+
+# --- installing the kernelspec for another Jupyter ----------------------------------------------
+
+
+def kernel_spec(python: str = "python") -> dict[str, Any]:
+    """The kernelspec (``kernel.json``) of the project's kernel.
+
+    ``"python"`` as the program means "the Python that runs Jupyter" (jupyter_client replaces
+    it with ``sys.executable``): right for the copy installed inside the environment.
+    """
+    return {
+        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--ext=autoenc_notebook"],
+        "display_name": KERNEL_DISPLAY_NAME,
+        "language": "python",
+        "env": dict(KERNEL_ENV),
+        "metadata": {"debugger": True},
+    }
+
+
+def install(where: str = "sys-prefix") -> str:
+    """Register the kernel, run by this Python (full path); return the folder written.
+
+    ``where``: ``"sys-prefix"`` (this environment's ``share/jupyter/kernels``: what ``make lab``
+    and the README's other routes run) or ``"user"`` (for a Jupyter in another environment).
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    with tempfile.TemporaryDirectory() as folder:
+        spec_dir = Path(folder) / KERNEL_NAME
+        spec_dir.mkdir()
+        (spec_dir / "kernel.json").write_text(
+            json.dumps(kernel_spec(sys.executable), indent=1) + "\n", encoding="utf-8")
+        return KernelSpecManager().install_kernel_spec(
+            str(spec_dir), KERNEL_NAME, user=where == "user",
+            prefix=sys.prefix if where == "sys-prefix" else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m autoenc_notebook",
+        description="Register the series' Jupyter kernel, Python (autoenc-viz).")
+    parser.add_argument("command", choices=["install"])
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--sys-prefix", dest="where", action="store_const", const="sys-prefix",
+                       help="in this environment (default)")
+    where.add_argument("--user", dest="where", action="store_const", const="user",
+                       help="for this user, for a Jupyter that runs from another environment")
+    args = parser.parse_args(argv)
+    path = install(args.where or "sys-prefix")
+    print(f"installed kernel {KERNEL_NAME!r} ({KERNEL_DISPLAY_NAME}) in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
