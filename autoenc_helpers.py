@@ -688,7 +688,7 @@ def tsne_targets(
     """
     from sklearn.manifold import TSNE
 
-    data = _check_map_inputs(pixels=pixels)["pixels"].astype(np.float32)
+    data = _check_map_inputs(pixels=pixels)["pixels"].astype(np.float64)  # t-SNE in float64
     tsne = TSNE(n_components=2, perplexity=perplexity, init=init, random_state=seed)
     return tsne.fit_transform(data).astype(np.float32)
 
