@@ -32,7 +32,8 @@ TEST_ENV := MPLCONFIGDIR=$(TEST_CONFIG)/matplotlib MATPLOTLIBRC=$(TEST_CONFIG)/m
 $(foreach setting,$(TEST_ENV),$(eval unit nbval browser-test: export $(setting)))
 run: export AUTOENC_VERBOSE := 0
 
-.PHONY: help setup lab test lint unit nbval browser-test run readme-figure student clean
+.PHONY: help setup lab test lint unit nbval browser-test run readme-figure student clean \
+	map-benchmark
 
 help:
 	@echo "make lab          - install into .venv if needed, then start JupyterLab on localhost"
@@ -42,6 +43,7 @@ help:
 	@echo "make run          - re-execute every notebook top to bottom, in place"
 	@echo "make readme-figure - redraw docs/digit_map.png, the README's picture"
 	@echo "make student      - student copies (solutions and outputs removed) in student/"
+	@echo "make map-benchmark - install openTSNE + UMAP (benchmark only), score the maps"
 	@echo "make clean        - remove generated files (models, figures, student copies)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -88,6 +90,16 @@ readme-figure: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python tools/make_student_copies.py notebooks student
+
+# Benchmark-only packages (openTSNE, UMAP) go into the same .venv; the notebooks never need them.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+	touch $(BENCH_STAMP)
+
+map-benchmark: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/map_quality.py --seeds 3
 
 clean:
 	rm -rf models figures student screenshots benchmarks/results

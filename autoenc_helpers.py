@@ -1299,6 +1299,80 @@ def heldout_knn_accuracy(
 
 
 # --------------------------------------------------------------------------------------------
+# A parametric map that places new digits as well as t-SNE does
+# --------------------------------------------------------------------------------------------
+
+
+def tsne_targets(
+    pixels: np.ndarray, perplexity: float = 30.0, seed: int = 0, init: str = "random"
+) -> np.ndarray:
+    """Return a scikit-learn t-SNE map of ``pixels`` (n, d): float32 points of shape (n, 2).
+
+    ``seed`` seeds the random start (``init="random"``); ``init="pca"`` starts from the first
+    two principal components, and scikit-learn's t-SNE then gives the same map for every seed.
+    """
+    from sklearn.manifold import TSNE
+
+    data = _check_map_inputs(pixels=pixels)["pixels"].astype(np.float64)  # t-SNE in float64
+    tsne = TSNE(n_components=2, perplexity=perplexity, init=init, random_state=seed)
+    return tsne.fit_transform(data).astype(np.float32)
+
+
+def build_neighbour_map(
+    train_pixels: np.ndarray, train_points: np.ndarray, temperature: float = 0.05
+) -> keras.Model:
+    """An encoder that places any digit at the soft average of its nearest training digits' points.
+
+    The network is 64 -> n_train (softmax) -> 2, built from standard Keras layers with weights
+    written in closed form, no gradient descent. Hidden unit j scores training digit j by
+    ``-|x - x_j|^2 / temperature``; the softmax turns the scores into weights that sum to 1 and
+    fall on the nearest training digits; the output layer returns the weighted average of their
+    points. The identity that makes this a Dense layer: ``-|x - x_j|^2 = 2 x.x_j - |x_j|^2 -
+    |x|^2``, and the last term is the same for every j, so the softmax ignores it. A training
+    digit is placed (almost exactly) at its own point; a new digit among its neighbours. A small
+    ``temperature`` (in squared pixel distance, pixels in [0, 1]) trusts the nearest few.
+    This is kernel t-SNE (Gisbrecht, Schulz and Hammer 2015) with a softmax kernel, and the
+    soft form of how openTSNE's ``transform`` starts a new point.
+    """
+    import keras
+
+    checked = _check_map_inputs(train_pixels=train_pixels, train_points=train_points)
+    keys = checked["train_pixels"].astype(np.float64)
+    values = checked["train_points"].astype(np.float32)
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature!r}")
+    n_train, n_inputs = keys.shape
+    inputs = keras.Input(shape=(n_inputs,), name="pixels")
+    scores = keras.layers.Dense(n_train, activation="softmax", name="neighbour_weights")
+    place = keras.layers.Dense(values.shape[1], use_bias=False, name="map_position")
+    encoder = keras.Model(inputs, place(scores(inputs)), name="neighbour_map")
+    scores.set_weights([
+        (2.0 * keys.T / temperature).astype(np.float32),
+        (-(keys**2).sum(axis=1) / temperature).astype(np.float32),
+    ])
+    place.set_weights([values])
+    return encoder
+
+
+def fit_parametric_map(
+    train_pixels: np.ndarray,
+    perplexity: float = 30.0,
+    temperature: float = 0.05,
+    seed: int = 0,
+) -> keras.Model:
+    """The series' best parametric map: t-SNE of the training digits, then an encoder for it.
+
+    Runs ``tsne_targets(train_pixels, perplexity, seed)`` (a few seconds for 1,257 digits) and
+    returns ``build_neighbour_map(train_pixels, points, temperature)``, an encoder that places
+    any new digit in one forward pass. On ``heldout_split(labels, seed=0)`` of the 1,797
+    digits it reaches held-out 5-NN accuracy of about 0.978 and trustworthiness of about 0.993
+    (``benchmarks/map_quality.py`` measures it).
+    """
+    points = tsne_targets(train_pixels, perplexity=perplexity, seed=seed)
+    return build_neighbour_map(train_pixels, points, temperature=temperature)
+
+
+# --------------------------------------------------------------------------------------------
 # Loading your own table (CSV with a header row)
 # --------------------------------------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+"""The series' best parametric map: t-SNE targets and the neighbour-map encoder built for them."""
+
+import numpy as np
+import pytest
+
+import autoenc_helpers as h
+
+
+def small_digits(n=120):
+    pixels, labels = h.load_digits_file()
+    return pixels[:n], labels[:n]
+
+
+def test_encoder_is_a_softmax_weighted_average_of_the_training_points():
+    rng = np.random.default_rng(0)
+    keys = rng.random((20, 64)).astype(np.float32)
+    values = rng.normal(size=(20, 2)).astype(np.float32)
+    new = rng.random((7, 64)).astype(np.float32)
+    encoder = h.build_neighbour_map(keys, values, temperature=0.5)
+    sq_dist = ((new[:, None, :].astype(np.float64) - keys[None]) ** 2).sum(axis=-1)
+    weights = np.exp(-(sq_dist - sq_dist.min(axis=1, keepdims=True)) / 0.5)
+    weights /= weights.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(h.encode(encoder, new), weights @ values, rtol=1e-3, atol=1e-3)
+    assert encoder.input_shape == (None, 64) and encoder.output_shape == (None, 2)
+
+
+def test_training_digits_land_on_their_own_points():
+    pixels, _ = small_digits()
+    points = np.random.default_rng(1).normal(size=(len(pixels), 2)).astype(np.float32)
+    placed = h.encode(h.build_neighbour_map(pixels, points, temperature=0.01), pixels)
+    assert np.median(np.linalg.norm(placed - points, axis=1)) < 1e-3
+    assert np.isfinite(placed).all()
+
+
+def test_bad_inputs_are_refused():
+    pixels, _ = small_digits(10)
+    with pytest.raises(ValueError, match="temperature"):
+        h.build_neighbour_map(pixels, np.zeros((10, 2)), temperature=0.0)
+    with pytest.raises(ValueError, match="same items"):
+        h.build_neighbour_map(pixels, np.zeros((9, 2)))
+
+
+def test_fit_parametric_map_places_new_digits_among_their_own_kind():
+    pixels, labels = h.load_digits_file()
+    train, test = np.arange(0, 300), np.arange(300, 400)
+    encoder = h.fit_parametric_map(pixels[train], perplexity=10.0, seed=0)
+    train_points, test_points = h.encode(encoder, pixels[train]), h.encode(encoder, pixels[test])
+    accuracy = h.heldout_knn_accuracy(train_points, labels[train], test_points, labels[test])
+    assert accuracy > 0.85
+
+
+def test_tsne_targets_repeat_for_a_seed():
+    pixels, _ = small_digits(60)
+    first = h.tsne_targets(pixels, perplexity=5.0, seed=3)
+    assert first.shape == (60, 2) and first.dtype == np.float32
+    np.testing.assert_array_equal(first, h.tsne_targets(pixels, perplexity=5.0, seed=3))
