@@ -26,7 +26,8 @@ run, it checks that
 
 A screenshot of each notebook goes to screenshots/ (gitignored); the tab is then closed without
 saving. A last test checks that the notebooks on disk did not change. The server and the browser
-are shut down even when a test fails.
+are shut down even when a test fails. The summary ends with each notebook's seconds per phase
+(open, run, checks, screenshot, close; tests/browser/conftest.py).
 
 Without Chromium the tests are skipped, saying how to install it; with ``REQUIRE_BROWSER_TEST=1``
 (set by .ci/run) a missing Chromium is a failure instead. ``BROWSER_TEST_TIMEOUT`` (seconds,
@@ -413,21 +414,24 @@ EXECUTED_MODEL_JS = """
 () => { const app = window.jupyterapp;
         if (!app) { return null; }
         const panel = app.shell.currentWidget;
-        return panel && panel.context ? panel.context.model.toJSON() : null; }
+        return panel && panel.context
+            ? {path: panel.context.path, notebook: panel.context.model.toJSON()} : null; }
 """
 
 
-def executed_notebook(page: Page) -> nbformat.NotebookNode:
+def executed_notebook(page: Page, name: str) -> nbformat.NotebookNode:
     """The open notebook as JupyterLab holds it now (with this run's outputs), unsaved."""
-    model = page.evaluate(EXECUTED_MODEL_JS)
-    assert model is not None, ("cannot read the notebook from the page: "
+    found = page.evaluate(EXECUTED_MODEL_JS)
+    assert found is not None, ("cannot read the notebook from the page: "
                                "is JupyterLab started with --LabApp.expose_app_in_browser?")
-    return nbformat.from_dict(model)
+    assert found["path"] == name, f"the current tab shows {found['path']}, not {name}"
+    return nbformat.from_dict(found["notebook"])
 
 
-def check_outputs_match_committed(page: Page, committed: nbformat.NotebookNode) -> None:
+def check_outputs_match_committed(page: Page, name: str,
+                                  committed: nbformat.NotebookNode) -> None:
     """What ``pytest --nbval`` (strict, tests/nbval_sanitize.cfg) checks, on this run."""
-    failures = compare_notebooks(committed, executed_notebook(page), SANITIZE_FILE)
+    failures = compare_notebooks(committed, executed_notebook(page, name), SANITIZE_FILE)
     assert not failures, ("outputs differ from the committed ones (as nbval strict judges):\n"
                           + "\n\n".join(failures))
 
@@ -509,7 +513,7 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab):
         assert not errors, "error or stderr output:\n" + "\n---\n".join(errors)
         outputs_text = "\n".join(panel.locator(".jp-Cell-outputArea").all_inner_texts())
         assert "Error displaying widget" not in outputs_text, "a widget failed to display"
-        check_outputs_match_committed(page, committed)
+        check_outputs_match_committed(page, name, committed)
         check_figures_and_widgets(page, panel, committed)
         if name in INTERACTIONS:
             INTERACTIONS[name](page, panel)
