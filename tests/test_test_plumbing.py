@@ -121,6 +121,17 @@ def test_stages_run_in_order_and_the_times_are_printed(capsys):
     assert "(in parallel with the next stages)" in out
 
 
+def test_a_background_stage_is_timed_to_its_own_end(capsys):
+    stages = load_tool("test_stages")
+    python = sys.executable
+    assert stages.main([f"quick&={python} -c 'print(1)'",
+                        f"slow={python} -c 'import time; time.sleep(1.5)'"]) == 0
+    times = {line.split()[0]: float(line.split()[1])
+             for line in capsys.readouterr().out.splitlines()
+             if line.startswith("  quick ") or line.startswith("  slow ")}
+    assert times["quick"] < times["slow"] - 0.5, times
+
+
 def test_a_failed_stage_fails_the_run_and_stops_later_stages(capsys):
     stages = load_tool("test_stages")
     python = sys.executable

@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from typing import IO
 
@@ -32,6 +33,13 @@ class Stage:
         self.returncode: int | None = None
         self.process: subprocess.Popen | None = None
         self.log: IO[bytes] | None = None
+        self.waiter: threading.Thread | None = None
+
+    def wait(self) -> None:
+        """Wait for the process; record its exit status and its own end time."""
+        assert self.process is not None
+        self.returncode = self.process.wait()
+        self.seconds = time.monotonic() - self.start
 
 
 def parse(argument: str) -> Stage:
@@ -54,14 +62,18 @@ def start(stage: Stage) -> None:
         stage.log = tempfile.TemporaryFile()
         stage.process = subprocess.Popen(stage.command, shell=True, stdout=stage.log,
                                          stderr=subprocess.STDOUT)
+        # a thread waits, so the stage's time ends when it ends, not when it is looked at
+        stage.waiter = threading.Thread(target=stage.wait, daemon=True)
+        stage.waiter.start()
     else:
         stage.process = subprocess.Popen(stage.command, shell=True)
 
 
 def finish(stage: Stage) -> None:
-    assert stage.process is not None
-    stage.returncode = stage.process.wait()
-    stage.seconds = time.monotonic() - stage.start
+    if stage.waiter is not None:
+        stage.waiter.join()
+    else:
+        stage.wait()
     if stage.log is not None:
         stage.log.seek(0)
         print(f"=== output of {stage.name} (ran in the background):", flush=True)
@@ -102,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         finish(stage)
         failed = stage.returncode != 0
-        for other in [s for s in running if s.process and s.process.poll() is not None]:
+        for other in [s for s in running if s.waiter and not s.waiter.is_alive()]:
             finish(other)
             running.remove(other)
             failed |= other.returncode != 0

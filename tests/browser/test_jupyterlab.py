@@ -481,17 +481,20 @@ def test_there_are_notebooks_to_run():
 
 
 class Phases:
-    """Seconds spent in each phase of one notebook's test, for the summary (see conftest.py)."""
+    """Seconds spent in each phase of one notebook's test, for the summary (see conftest.py).
 
-    def __init__(self, name: str):
+    ``next(phase)`` ends the phase in progress and starts ``phase``; a phase that fails is
+    still charged its time when the next one (the screenshot, in ``finally``) starts."""
+
+    def __init__(self, name: str, first: str):
         self.times: dict[str, float] = {}
-        self._start = time.monotonic()
+        self._phase, self._start = first, time.monotonic()
         PHASE_TIMES[name] = self.times
 
-    def done(self, phase: str) -> None:
+    def next(self, phase: str | None) -> None:
         now = time.monotonic()
-        self.times[phase] = now - self._start
-        self._start = now
+        self.times[self._phase] = self.times.get(self._phase, 0.0) + now - self._start
+        self._phase, self._start = phase or "", now
 
 
 PHASE_TIMES: dict[str, dict[str, float]] = {}
@@ -500,15 +503,15 @@ PHASE_TIMES: dict[str, dict[str, float]] = {}
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS], ids=lambda n: Path(n).stem)
 def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab):
     committed = nbformat.read(lab.root / name, as_version=4)  # the copy JupyterLab serves
-    phases = Phases(name)
+    phases = Phases(name, "open")
     panel = open_notebook(page, name, len(committed.cells))
     try:
         wait_for_kernel_idle(page, panel, timeout_s=120)
-        phases.done("open")
+        phases.next("run")
         click_menu(page, "Edit", "Clear Outputs of All Cells")
         click_menu(page, "Run", "Run All Cells")
         wait_until_run_finished(page, panel, committed, RUN_TIMEOUT_S)
-        phases.done("run")
+        phases.next("checks")
         errors = error_texts(panel)
         assert not errors, "error or stderr output:\n" + "\n---\n".join(errors)
         outputs_text = "\n".join(panel.locator(".jp-Cell-outputArea").all_inner_texts())
@@ -517,12 +520,12 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab):
         check_figures_and_widgets(page, panel, committed)
         if name in INTERACTIONS:
             INTERACTIONS[name](page, panel)
-        phases.done("checks")
     finally:
+        phases.next("screenshot")
         save_screenshot(page, panel, name)
-        phases.done("screenshot")
+        phases.next("close")
         close_without_saving(page, lab)
-        phases.done("close")
+        phases.next(None)
 
 
 def test_notebooks_on_disk_are_unchanged(lab: Lab,
