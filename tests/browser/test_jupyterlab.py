@@ -17,16 +17,23 @@ run, it checks that
 - each cell shows as many figures (loaded PNG images) as the committed notebook holds;
 - each widget the committed notebook displays is a live control on the page, and no output
   says "Error displaying widget";
-- in 02, moving the digit browser's "item" slider with the keyboard changes the digit shown.
+- in 02, moving the digit browser's "item" slider with the keyboard changes the digit shown;
+- the outputs JupyterLab produced match the committed ones exactly as ``pytest --nbval``
+  (strict, with tests/nbval_sanitize.cfg) would judge them: the notebook model is read from the
+  page (``window.jupyterapp``, exposed by ``--LabApp.expose_app_in_browser``, nothing is saved)
+  and compared by nbval's own code (tests/browser/nbval_compare.py). So each notebook is
+  executed once for both checks, and ``make test`` does not run nbval separately.
 
 A screenshot of each notebook goes to screenshots/ (gitignored); the tab is then closed without
 saving. A last test checks that the notebooks on disk did not change. The server and the browser
-are shut down even when a test fails.
+are shut down even when a test fails. The summary ends with each notebook's seconds per phase
+(open, run, checks, screenshot, close; tests/browser/conftest.py).
 
 Without Chromium the tests are skipped, saying how to install it; with ``REQUIRE_BROWSER_TEST=1``
 (set by .ci/run) a missing Chromium is a failure instead. ``BROWSER_TEST_TIMEOUT`` (seconds,
-default 240) bounds each notebook's run; ``BROWSER_TEST_NOTEBOOKS`` points the test at another
-folder of notebooks (e.g. student/).
+default 600) bounds each notebook's run (a guard against hangs: this run is now the only one
+``make test`` makes, and on a busy 2-core machine notebooks 04-09 took over 240 s each);
+``BROWSER_TEST_NOTEBOOKS`` points the test at another folder of notebooks (e.g. student/).
 """
 
 from __future__ import annotations
@@ -51,13 +58,15 @@ from typing import Any
 
 import nbformat
 import pytest
+from nbval_compare import compare_notebooks
 from playwright.sync_api import Locator, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS", ROOT / "notebooks")).resolve()
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 SCREENSHOTS = ROOT / "screenshots"
-RUN_TIMEOUT_S = float(os.environ.get("BROWSER_TEST_TIMEOUT", "240"))
+SANITIZE_FILE = ROOT / "tests" / "nbval_sanitize.cfg"
+RUN_TIMEOUT_S = float(os.environ.get("BROWSER_TEST_TIMEOUT", "600"))
 SERVER_START_TIMEOUT_S = 120
 VIEWPORT = {"width": 1400, "height": 1000}
 MAX_SCREENSHOT_HEIGHT = 16_000
@@ -182,6 +191,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chromium: str,
         "--ServerApp.allow_root=True", "--ServerApp.terminals_enabled=False",
         f"--LabApp.user_settings_dir={home / 'settings'}",
         f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        # window.jupyterapp: the test reads the executed notebook from the page, unsaved
+        "--LabApp.expose_app_in_browser=True",
     ]
     server = Lab(f"http://127.0.0.1:{port}", token, root, home / "server.log")
     with server.log.open("w") as log:
@@ -316,7 +327,7 @@ def wait_until_run_finished(page: Page, panel: Locator, committed: nbformat.Note
         if time.monotonic() > deadline:
             pytest.fail(f"not finished after {timeout_s:.0f} s: kernel {kernel_status(panel)!r}, "
                         f"cells still to run: {not_run}; errors so far: {error_texts(panel)}")
-        page.wait_for_timeout(1000)
+        page.wait_for_timeout(500)
 
 
 def expected_counts(committed: nbformat.NotebookNode) -> list[tuple[int, int]]:
@@ -398,6 +409,34 @@ INTERACTIONS: dict[str, Callable[[Page, Locator], None]] = {
 }
 
 
+# --- the outputs, compared as nbval strict compares them ----------------------------------------
+
+EXECUTED_MODEL_JS = """
+() => { const app = window.jupyterapp;
+        if (!app) { return null; }
+        const panel = app.shell.currentWidget;
+        return panel && panel.context
+            ? {path: panel.context.path, notebook: panel.context.model.toJSON()} : null; }
+"""
+
+
+def executed_notebook(page: Page, name: str) -> nbformat.NotebookNode:
+    """The open notebook as JupyterLab holds it now (with this run's outputs), unsaved."""
+    found = page.evaluate(EXECUTED_MODEL_JS)
+    assert found is not None, ("cannot read the notebook from the page: "
+                               "is JupyterLab started with --LabApp.expose_app_in_browser?")
+    assert found["path"] == name, f"the current tab shows {found['path']}, not {name}"
+    return nbformat.from_dict(found["notebook"])
+
+
+def check_outputs_match_committed(page: Page, name: str,
+                                  committed: nbformat.NotebookNode) -> None:
+    """What ``pytest --nbval`` (strict, tests/nbval_sanitize.cfg) checks, on this run."""
+    failures = compare_notebooks(committed, executed_notebook(page, name), SANITIZE_FILE)
+    assert not failures, ("outputs differ from the committed ones (as nbval strict judges):\n"
+                          + "\n\n".join(failures))
+
+
 # --- closing ------------------------------------------------------------------------------------
 
 
@@ -442,25 +481,52 @@ def test_there_are_notebooks_to_run():
     assert NOTEBOOKS, f"no notebooks in {NOTEBOOK_DIR}"
 
 
+class Phases:
+    """Seconds spent in each phase of one notebook's test, for the summary (see conftest.py).
+
+    ``next(phase)`` ends the phase in progress and starts ``phase``; a phase that fails is
+    still charged its time when the next one (the screenshot, in ``finally``) starts."""
+
+    def __init__(self, name: str, first: str):
+        self.times: dict[str, float] = {}
+        self._phase, self._start = first, time.monotonic()
+        PHASE_TIMES[name] = self.times
+
+    def next(self, phase: str | None) -> None:
+        now = time.monotonic()
+        self.times[self._phase] = self.times.get(self._phase, 0.0) + now - self._start
+        self._phase, self._start = phase or "", now
+
+
+PHASE_TIMES: dict[str, dict[str, float]] = {}
+
+
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS], ids=lambda n: Path(n).stem)
 def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab):
     committed = nbformat.read(lab.root / name, as_version=4)  # the copy JupyterLab serves
+    phases = Phases(name, "open")
     panel = open_notebook(page, name, len(committed.cells))
     try:
         wait_for_kernel_idle(page, panel, timeout_s=120)
+        phases.next("run")
         click_menu(page, "Edit", "Clear Outputs of All Cells")
         click_menu(page, "Run", "Run All Cells")
         wait_until_run_finished(page, panel, committed, RUN_TIMEOUT_S)
+        phases.next("checks")
         errors = error_texts(panel)
         assert not errors, "error or stderr output:\n" + "\n---\n".join(errors)
         outputs_text = "\n".join(panel.locator(".jp-Cell-outputArea").all_inner_texts())
         assert "Error displaying widget" not in outputs_text, "a widget failed to display"
+        check_outputs_match_committed(page, name, committed)
         check_figures_and_widgets(page, panel, committed)
         if name in INTERACTIONS:
             INTERACTIONS[name](page, panel)
     finally:
+        phases.next("screenshot")
         save_screenshot(page, panel, name)
+        phases.next("close")
         close_without_saving(page, lab)
+        phases.next(None)
 
 
 def test_notebooks_on_disk_are_unchanged(lab: Lab,
