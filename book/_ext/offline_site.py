@@ -1,0 +1,49 @@
+"""Sphinx extension for the series' website: a page loads nothing from outside the site.
+
+Jupyter Book's theme and extensions may add scripts or style sheets with absolute ``http(s)://``
+(or protocol-relative ``//``) addresses. This extension drops each such file from every page
+and logs a warning naming it (``make book`` turns warnings into errors), so a new theme version
+that starts fetching something from the internet fails the build instead of silently needing
+the network. The local copy of MathJax is set up by book/_config.yml and tools/build_book.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+
+def is_external(address: str) -> bool:
+    """Return True if ``address`` points outside the site."""
+    return address.startswith(("http://", "https://", "//"))
+
+
+def _filename(asset: Any) -> str:
+    return str(getattr(asset, "filename", asset))
+
+
+def drop_external_assets(app: Sphinx, pagename: str, templatename: str,
+                         context: dict[str, Any], doctree: Any) -> None:
+    """Remove external scripts and style sheets from one page's context, with a warning."""
+    for key in ("script_files", "css_files"):
+        assets = context.get(key)
+        if not assets:
+            continue
+        kept = []
+        for asset in assets:
+            if is_external(_filename(asset)):
+                logger.warning("offline site: dropped %s from %s (it would load from outside)",
+                               _filename(asset), pagename)
+            else:
+                kept.append(asset)
+        context[key] = kept
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the extension with Sphinx."""
+    app.connect("html-page-context", drop_external_assets, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
