@@ -12,9 +12,7 @@ proves they are current), with Sphinx warnings as errors, and loads nothing from
 3. ``_toc.yml`` is written there from notebooks/series.toml (core track, then advanced), after
    README.md as the home page, then TEACHING.md and docs/grading.md for teachers, then every
    other tracked markdown file;
-4. MathJax is copied from the jupyter-server-mathjax package into ``_offline_static/mathjax/``
-   (served as ``_static/mathjax/``; not ``_static/``: Jupyter Book adds its scripts to every page);
-5. ``jupyter-book build`` runs with ``-W --keep-going`` and the settings in book/_config.yml.
+4. ``jupyter-book build`` runs with ``-W --keep-going`` and the settings in book/_config.yml.
 
 Usage::
 
@@ -52,11 +50,6 @@ LIVE_NOTE = (
     "Interactive: this control appears when the notebook runs in JupyterLab with a live Python "
     "kernel. A website cannot run Python, so the figure that follows shows what it draws."
 )
-MATHJAX_PARTS = ("MathJax.js", "config", "extensions", "jax/element", "jax/input/TeX",
-                 "jax/output/CommonHTML", "jax/output/HTML-CSS", "jax/output/PreviewHTML",
-                 "jax/output/NativeMML", "fonts/HTML-CSS/TeX/woff", "localization/en", "LICENSE")
-
-
 def tracked_files(root: Path = ROOT) -> list[Path]:
     """Return the repository's files to publish, relative to ``root``."""
     try:
@@ -130,26 +123,6 @@ def table_of_contents(stage: Path, series: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def copy_mathjax(static: Path) -> None:
-    """Copy the parts of MathJax 2 the site uses from jupyter-server-mathjax to static/mathjax.
-
-    Raises ``ModuleNotFoundError`` (with install advice) when the package is missing.
-    """
-    try:
-        import jupyter_server_mathjax
-    except ModuleNotFoundError as error:
-        raise ModuleNotFoundError("jupyter-server-mathjax is missing: "
-                                  "pip install -r requirements-classroom.txt") from error
-    source = Path(jupyter_server_mathjax.__file__).parent / "static"
-    target = static / "mathjax"
-    for part in MATHJAX_PARTS:
-        if (source / part).is_dir():
-            shutil.copytree(source / part, target / part, dirs_exist_ok=True)
-        elif (source / part).is_file():
-            (target / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / part, target / part)
-
-
 def stage_sources(root: Path = ROOT, stage: Path = STAGE) -> Path:
     """Copy the book's sources into ``stage`` (replaced) and return it."""
     if stage.exists():
@@ -170,7 +143,6 @@ def stage_sources(root: Path = ROOT, stage: Path = STAGE) -> Path:
     with (root / "notebooks" / "series.toml").open("rb") as handle:
         series = tomllib.load(handle)["notebook"]
     (stage / "_toc.yml").write_text(table_of_contents(stage, series), encoding="utf-8")
-    copy_mathjax(stage / "_offline_static")
     return stage
 
 

@@ -4,13 +4,18 @@ Jupyter Book's theme and extensions may add scripts or style sheets with absolut
 (or protocol-relative ``//``) addresses. This extension drops each such file from every page
 and logs a warning naming it (``make book`` turns warnings into errors), so a new theme version
 that starts fetching something from the internet fails the build instead of silently needing
-the network. The local copy of MathJax is set up by book/_config.yml and tools/build_book.py.
+the network.
+
+It also registers the math renderer ``tex_source`` (book/_config.yml selects it): instead of
+MathJax, which Sphinx loads from a CDN, each formula is shown as its TeX source in a
+``<code class="math">`` element, inline or as a block.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -43,7 +48,24 @@ def drop_external_assets(app: Sphinx, pagename: str, templatename: str,
         context[key] = kept
 
 
+def visit_inline_math(self: Any, node: nodes.Element) -> None:
+    """Write an inline formula as its TeX source."""
+    self.body.append(self.starttag(node, "code", "", CLASS="math tex-source")
+                     + self.encode(node.astext()) + "</code>")
+    raise nodes.SkipNode
+
+
+def visit_block_math(self: Any, node: nodes.Element) -> None:
+    """Write a displayed formula as its TeX source, in a block of its own."""
+    self.body.append(self.starttag(node, "div", "", CLASS="math-block")
+                     + '<code class="math tex-source">' + self.encode(node.astext())
+                     + "</code></div>\n")
+    raise nodes.SkipNode
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.connect("html-page-context", drop_external_assets, priority=900)
+    app.add_html_math_renderer("tex_source", (visit_inline_math, None),
+                               (visit_block_math, None))
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
