@@ -12,8 +12,9 @@ Checked on the built pages themselves:
   notebooks give it in cell metadata ``mystnb.image.alt`` (checked there too, with the cell);
 
 and in headless Chromium, with every request that is not to the local test server blocked and
-recorded: every page loads with all its images, the "next" link leads from each notebook to the next one, and no request tried to leave the
-machine. Screenshots of the home page and one notebook go to screenshots/ (gitignored).
+recorded: every page loads with all its images, the "next" link leads from each notebook to the
+next one, and no request tried to leave the machine. Screenshots of the home page and one
+notebook go to screenshots/ (gitignored).
 """
 
 from __future__ import annotations
