@@ -906,9 +906,10 @@ def interactive_map(
                         line_color=None, fill_alpha=alpha, legend_group="label")
     plot.add_tools(HoverTool(renderers=[dots], tooltips=EXPLORER_TOOLTIP),
                    TapTool(renderers=[dots]))
-    plot.legend.title = "label"
-    plot.legend.location = "top_left"
-    plot.legend.label_text_font_size = "9pt"
+    legend = plot.legend[0]
+    legend.title = "label"
+    legend.label_text_font_size = "9pt"
+    plot.add_layout(legend, "right")  # beside the map, not over its points
     pinned = Div(text="<p>Tap a point to pin its digit here.</p>", width=140,
                  css_classes=["digit-pinned"])
     source.selected.js_on_change("indices", CustomJS(args={"source": source, "div": pinned},

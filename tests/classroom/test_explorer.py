@@ -151,7 +151,9 @@ def test_hovering_a_point_shows_its_digit(lab: tuple[str, str, int], chromium: s
             page.wait_for_timeout(1000)
             box = canvas.bounding_box()
             assert box and box["width"] > 200 and box["height"] > 200, box
-            tooltip_image = explorer.locator('img[src^="data:image/png"]')
+            # bokeh may attach its tooltip outside the cell; the notebook's figures are
+            # data:image/png pictures too, so the tooltip's image is found by its alt text.
+            tooltip_image = page.locator('img[alt^="the 8x8 image of item"][src^="data:image/png"]')
             hit = None
             for fy in [i / 24 for i in range(3, 22)]:
                 for fx in [i / 24 for i in range(3, 22)]:
@@ -163,18 +165,20 @@ def test_hovering_a_point_shows_its_digit(lab: tuple[str, str, int], chromium: s
                         break
                 if hit:
                     break
-            assert hit, "no tooltip with a digit's image appeared anywhere over the map"
+            SCREENSHOTS.mkdir(exist_ok=True)
+            if not hit:
+                page.screenshot(path=SCREENSHOTS / "explorer-hover-failed.png")
+            assert hit, ("no tooltip with a digit's image appeared anywhere over the map "
+                         "(screenshots/explorer-hover-failed.png)")
             image = tooltip_image.first
             size = image.evaluate("i => [i.complete, i.naturalWidth, i.width]")
             assert size[0] and size[1] == 8 and size[2] >= 48, size
-            tip_text = explorer.locator(".bk-Tooltip, .bk-tooltip").first.inner_text() \
-                if explorer.locator(".bk-Tooltip, .bk-tooltip").count() else ""
-            assert re.search(r"label \d", tip_text or explorer.inner_text()), tip_text
-            SCREENSHOTS.mkdir(exist_ok=True)
+            label = page.locator(".digit-tooltip").first
+            assert re.search(r"label \d\s+item \d+", label.inner_text()), label.inner_text()
             page.screenshot(path=SCREENSHOTS / "explorer-hover.png")
             # tap (click) pins the digit beside the map
             page.mouse.click(*hit)
-            pinned = explorer.locator('img[width="96"][src^="data:image/png"]')
+            pinned = page.locator('img[width="96"][alt^="the 8x8 image of item"]')
             pinned.first.wait_for(state="attached", timeout=10_000)
         finally:
             browser.close()
