@@ -47,6 +47,10 @@ help:
 	@echo "make student      - student copies (solutions and outputs removed) in student/"
 	@echo "make map-benchmark - install openTSNE + UMAP (benchmark only), score the maps"
 	@echo "make clean        - remove generated files (models, figures, student copies)"
+	@echo "make assignments  - nbgrader course in course/ (one assignment per notebook, released)"
+	@echo "make autograde-demo - release 01, autograde a solved and an untouched copy"
+	@echo "make book         - the series as an offline website in _build/html/"
+	@echo "make classroom-test - the website and the hover explorer in headless Chromium"
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -115,4 +119,36 @@ map-benchmark: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/map_quality.py --seeds 3
 
 clean:
-	rm -rf models figures student screenshots benchmarks/results
+	rm -rf models figures student screenshots benchmarks/results _build course
+
+# --- classroom and publishing (docs/grading.md): nbgrader course, website, their tests ------------
+# Their extra packages (requirements-classroom.txt) go into the same .venv on first use only, so
+# `make lab` and `make test` stay as fast to set up as before.
+CLASSROOM_STAMP := $(VENV)/.classroom-installed
+# nbgrader runs `alembic` as a command: the venv's bin must be on PATH.
+CLASSROOM_ENV := PATH="$(CURDIR)/$(BIN):$$PATH"
+
+.PHONY: classroom-setup assignments autograde-demo book classroom-test
+
+$(CLASSROOM_STAMP): $(STAMP) requirements-classroom.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-classroom.txt
+	touch $(CLASSROOM_STAMP)
+
+classroom-setup: $(CLASSROOM_STAMP)
+
+# course/ (gitignored): nbgrader's source/ and release/ folders, one assignment per notebook.
+assignments: $(CLASSROOM_STAMP)
+	$(CLASSROOM_ENV) $(BIN)/python tools/make_assignments.py --release
+
+# Releases 01, grades a solved and an untouched submission; last line: autograde: solved X/Y, ...
+autograde-demo: $(CLASSROOM_STAMP)
+	$(CLASSROOM_ENV) $(BIN)/python tools/autograde_demo.py
+
+# _build/html/ (gitignored): the website, from the committed outputs, offline, warnings as errors.
+book: $(CLASSROOM_STAMP)
+	$(BIN)/python tools/build_book.py
+
+# The website in headless Chromium with the network blocked, and the hover explorer of 06 in
+# JupyterLab. Skipped where `chromium` is missing unless REQUIRE_BROWSER_TEST=1 (CI).
+classroom-test: book
+	CLASSROOM_TESTS=1 $(BIN)/python -m pytest -rs --durations=10 tests/classroom

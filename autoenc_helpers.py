@@ -1676,3 +1676,260 @@ def load_table(
         features[start : start + 4096] = (block - low) / span
     del values
     return features, labels, [names[col] for col in feature_cols]
+
+
+# --------------------------------------------------------------------------------------------
+# An interactive map: hover over (or tap) a point to see its digit
+# --------------------------------------------------------------------------------------------
+
+
+EXPLORER_TOOLTIP = """
+<div class="digit-tooltip" style="display: flex; align-items: center; gap: 8px;">
+  <img src="@image" alt="the 8x8 image of item @index, labelled @label" width="64" height="64"
+       style="image-rendering: pixelated; border: 1px solid #888;">
+  <div style="font-size: 14px;"><b>label @label</b><br>item @index</div>
+</div>
+"""
+"""The HTML that ``interactive_map`` shows on hover; ``@name`` fields come from its data."""
+
+
+def _png_gray(image: np.ndarray) -> bytes:
+    """Encode a 2-D uint8 array as an 8-bit greyscale PNG (no library needed)."""
+    import struct
+    import zlib
+
+    height, width = image.shape
+    rows = b"".join(b"\x00" + image[row].tobytes() for row in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+
+
+def _digit_images(images: Any, n: int | None = None) -> np.ndarray:
+    """Return digit images as an (n, 64) float array of raw values 0-16.
+
+    Accepts an (n, 64) or (n, 8, 8) array of raw pixels (0-16) or scaled ones (0-1, as
+    ``load_digits_file`` returns; decided for the whole array). Raises ``ValueError`` for
+    another shape, a count other than ``n``, NaN or values outside 0-16.
+    """
+    array = np.asarray(images, dtype=np.float64)
+    if array.ndim == 3 and array.shape[1:] == (8, 8):
+        array = array.reshape(len(array), N_PIXELS)
+    if array.ndim != 2 or array.shape[1] != N_PIXELS:
+        raise ValueError(f"images must have shape (n, 64) or (n, 8, 8), got {array.shape}")
+    if n is not None and len(array) != n:
+        raise ValueError(f"got {len(array)} images for {n} points")
+    if np.isnan(array).any():
+        raise ValueError("images contain NaN")
+    if array.size and (array.min() < 0 or array.max() > PIXEL_MAX):
+        raise ValueError(f"pixel values must lie in 0-{PIXEL_MAX} (raw) or 0-1 (scaled)")
+    if array.size and array.max() <= 1.0:
+        array = array * PIXEL_MAX
+    return array
+
+
+def digit_png_uri(row: Sequence[float] | np.ndarray, scale: int = 1) -> str:
+    """Return one digit as a ``data:image/png;base64,...`` URI: dark ink on white.
+
+    ``row`` holds 64 pixel values, raw (0-16) or scaled (0-1); each pixel becomes a
+    ``scale`` x ``scale`` block, so the PNG is ``8 * scale`` pixels square (1, the default,
+    gives about 120 characters a digit; browsers enlarge it with ``image-rendering:
+    pixelated``). Raises
+    ``ValueError`` for a row that is not 64 values within range, or ``scale`` < 1.
+    """
+    import base64
+
+    if scale < 1:
+        raise ValueError(f"scale must be at least 1, got {scale}")
+    raw = _raw_pixels(row).reshape(8, 8)
+    grey = (255 - np.rint(raw * 255 / PIXEL_MAX)).astype(np.uint8)
+    big = np.kron(grey, np.ones((scale, scale), dtype=np.uint8))
+    return "data:image/png;base64," + base64.b64encode(_png_gray(big)).decode("ascii")
+
+
+def _map_inputs(points: Any, labels: Any, images: Any) -> tuple[np.ndarray, np.ndarray,
+                                                                   np.ndarray]:
+    """Check and convert the inputs shared by the interactive map and its static figure."""
+    points = np.asarray(points, dtype=np.float64)
+    labels = np.asarray(labels)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"points must have shape (n, 2), got {points.shape}")
+    if len(points) == 0:
+        raise ValueError("no points to draw")
+    if not np.isfinite(points).all():
+        raise ValueError("points contain NaN or infinite values")
+    if labels.ndim != 1 or len(labels) != len(points):
+        raise ValueError(f"got {len(points)} points but labels of shape {labels.shape}")
+    return points, labels, _digit_images(images, len(points))
+
+
+def interactive_map(
+    points: np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    images: np.ndarray,
+    title: str = "Hover over (or tap) a point to see its digit",
+    cmap: str = DEFAULT_CMAP,
+    size: float = 6,
+    alpha: float = 0.8,
+    width: int = 640,
+    height: int = 520,
+) -> Any:
+    """Return a bokeh layout: the 2-D map, where hovering over a point shows its digit.
+
+    ``points`` is an (n, 2) float array (the map, e.g. an encoder's output), ``labels`` n class
+    labels (ints or strings), ``images`` the n digits as an (n, 64) or (n, 8, 8) array of raw
+    (0-16) or scaled (0-1) pixels. Each class gets one colour of ``cmap`` (as in
+    ``plot_embedding``), with a legend. Hovering shows the digit's 8x8 image (a
+    ``data:image/png`` URI, so nothing is fetched from anywhere), its label and its item number;
+    tapping a point (touch screens have no hover) pins the same picture beside the map.
+
+    The result is a ``bokeh.layouts.row``; show it in JupyterLab with ``show_interactive``
+    (BokehJS inline: works offline) or save a stand-alone page with ``save_interactive``.
+    Raises ``ValueError`` for inputs of the wrong shape or range, or an unknown ``cmap``.
+    """
+    # get_colormap reads matplotlib.style, which only pyplot imports; no pyplot here.
+    import matplotlib.style  # noqa: F401
+    from bokeh.layouts import row
+    from bokeh.models import ColumnDataSource, CustomJS, Div, HoverTool, TapTool
+    from bokeh.plotting import figure
+    from matplotlib.colors import to_hex
+
+    points, labels, raw = _map_inputs(points, labels, images)
+    classes, codes = np.unique(labels, return_inverse=True)
+    colours = get_colormap(cmap, len(classes))
+    palette = [to_hex(colours(i)) for i in range(len(classes))]
+    source = ColumnDataSource({
+        "x": points[:, 0], "y": points[:, 1],
+        "label": [str(label) for label in labels],
+        "index": np.arange(len(points)),
+        "image": [digit_png_uri(pixels) for pixels in raw],
+        "colour": [palette[code] for code in codes],
+    })
+    plot = figure(width=width, height=height, title=title, tools="pan,wheel_zoom,box_zoom,reset",
+                  x_axis_label="component 1", y_axis_label="component 2")
+    dots = plot.scatter("x", "y", source=source, size=size, fill_color="colour",
+                        line_color=None, fill_alpha=alpha, legend_group="label")
+    plot.add_tools(HoverTool(renderers=[dots], tooltips=EXPLORER_TOOLTIP),
+                   TapTool(renderers=[dots]))
+    legend = plot.legend[0]
+    legend.title = "label"
+    legend.label_text_font_size = "9pt"
+    plot.add_layout(legend, "right")  # beside the map, not over its points
+    pinned = Div(text="<p>Tap a point to pin its digit here.</p>", width=140,
+                 css_classes=["digit-pinned"])
+    source.selected.js_on_change("indices", CustomJS(args={"source": source, "div": pinned},
+                                                     code=_TAP_JS))
+    return row(plot, pinned)
+
+
+_TAP_JS = """
+const i = source.selected.indices[0];
+if (i === undefined) { div.text = "<p>Tap a point to pin its digit here.</p>"; return; }
+const d = source.data;
+div.text = `<img src="${d.image[i]}" alt="the 8x8 image of item ${d.index[i]}" width="96"`
+    + ` height="96" style="image-rendering: pixelated; border: 1px solid #888;">`
+    + `<p><b>label ${d.label[i]}</b><br>item ${d.index[i]}</p>`;
+"""
+
+
+def show_interactive(layout: Any) -> None:
+    """Show a bokeh layout (e.g. from ``interactive_map``) in JupyterLab, fully offline.
+
+    BokehJS (the browser half of bokeh, about 1.7 MB) goes to the page inline, so the map works
+    without internet, and is then replaced in the cell's output by a one-line note: the browser
+    has already run it, and the saved notebook stays small. The map itself is saved with the
+    notebook but shows only after its cell runs again (or in a notebook trusted with BokehJS
+    loaded). Needs a live kernel and JupyterLab's bokeh extension (``jupyter_bokeh``, in
+    requirements.txt); outside IPython it raises ``RuntimeError``.
+    """
+    import uuid
+
+    from bokeh.embed.bundle import bundle_for_objs_and_resources
+    from bokeh.io import show
+    from bokeh.io.notebook import JS_MIME_TYPE, LOAD_MIME_TYPE, _loading_js
+    from bokeh.io.state import curstate
+    from bokeh.resources import Resources
+    from IPython import get_ipython
+    from IPython.display import display, update_display
+
+    if get_ipython() is None:
+        raise RuntimeError("show_interactive needs IPython (a notebook); use save_interactive")
+    curstate().output_notebook("jupyter")
+    resources = Resources(mode="inline", components=["bokeh", "bokeh-widgets"])
+    bundle = bundle_for_objs_and_resources(None, resources)
+    load_id = f"bokehjs-{uuid.uuid4().hex}"
+    # The same two scripts as bokeh.io.output_notebook(INLINE), but with a display id, so the
+    # 1.7 MB of JavaScript can be swapped for a note once the browser has run it.
+    display({JS_MIME_TYPE: _loading_js(bundle, None, 5000, register_mime=True),
+             LOAD_MIME_TYPE: _loading_js(bundle, None, 5000, register_mime=False)},
+            raw=True, display_id=load_id)
+    show(layout)
+    update_display({"text/plain": "(BokehJS loaded inline: the map needs no internet)"},
+                   raw=True, display_id=load_id)
+
+
+def save_interactive(layout: Any, path: str | Path, title: str = "Digit map") -> Path:
+    """Save a bokeh layout as one stand-alone HTML page (BokehJS inline) and return its path.
+
+    The page opens in any browser without a kernel or internet.
+    """
+    from bokeh.embed import file_html
+    from bokeh.resources import INLINE
+
+    path = Path(path)
+    path.write_text(file_html(layout, INLINE, title=title), encoding="utf-8")
+    return path
+
+
+def _spread_out(points: np.ndarray, count: int, min_distance: float) -> list[int]:
+    """Return up to ``count`` indices of points at least ``min_distance`` apart (greedy, in
+    item order), so thumbnails drawn there do not overlap."""
+    chosen: list[int] = []
+    for index, point in enumerate(points):
+        if len(chosen) == count:
+            break
+        if all(np.hypot(*(point - points[other])) >= min_distance for other in chosen):
+            chosen.append(index)
+    return chosen
+
+
+def plot_map_with_digits(
+    points: np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    images: np.ndarray,
+    n_digits: int = 40,
+    cmap: str = DEFAULT_CMAP,
+    ax: Axes | None = None,
+    title: str = "The map with some digits drawn where they lie",
+) -> Axes:
+    """The static version of ``interactive_map``: the map with digit images drawn on it.
+
+    Draws ``plot_embedding(points, labels, cmap)`` and, at up to ``n_digits`` points spread
+    over the map (none closer than 8% of the map's width to another), that item's 8x8 image
+    in a frame of its class colour: what hovering shows, for readers without a kernel.
+    Inputs as for ``interactive_map``; returns the axes. Raises ``ValueError`` for inputs of
+    the wrong shape or range, or ``n_digits`` < 0.
+    """
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    points, labels, raw = _map_inputs(points, labels, images)
+    if n_digits < 0:
+        raise ValueError(f"n_digits must be at least 0, got {n_digits}")
+    ax = plot_embedding(points, labels, cmap=cmap, ax=ax, s=8, alpha=0.6, title=title)
+    classes, codes = np.unique(labels, return_inverse=True)
+    colours = get_colormap(cmap, len(classes))
+    span = np.ptp(points, axis=0)
+    scaled = (points - points.min(axis=0)) / np.where(span > 0, span, 1.0)
+    for index in _spread_out(scaled, n_digits, 0.08):
+        picture = OffsetImage(raw[index].reshape(8, 8), cmap="gray_r", zoom=2.2,
+                              norm=None, interpolation="nearest")
+        picture.get_children()[0].set_clim(0, PIXEL_MAX)
+        frame = AnnotationBbox(picture, points[index], frameon=True, pad=0.1,
+                               bboxprops={"edgecolor": colours(codes[index]), "linewidth": 1.5})
+        ax.add_artist(frame)
+    return ax

@@ -1,0 +1,288 @@
+"""The website (``make book``, Jupyter Book 1 in ``_build/html/``) works with no network at all.
+
+Checked on the built pages themselves:
+
+- every notebook of notebooks/series.toml that exists has a page, and there are ten or more;
+- no page, and no style sheet, loads anything from outside the site (scripts, styles, fonts,
+  images, frames);
+- every local link and image address resolves to a file of the site, and a ``#fragment`` to an
+  element of the target page (README contents, the notebooks' navigation lines, the theme's
+  previous/next links, ``../README.md#the-notebooks``);
+- every image has real alt text (at least 8 characters, not a file name); the committed
+  notebooks give it in cell metadata ``mystnb.image.alt`` (checked there too, with the cell);
+
+and in headless Chromium, with every request that is not to the local test server blocked and
+recorded: every page loads with all its images, the "next" link leads from each notebook to the
+next one, and no request tried to leave the machine. Screenshots of the home page and one
+notebook go to screenshots/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import threading
+import tomllib
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+from classroom_common import CHROMIUM_ARGS, ROOT
+
+SITE = ROOT / "_build" / "html"
+NOTEBOOKS = ROOT / "notebooks"
+SCREENSHOTS = ROOT / "screenshots"
+SERIES = tomllib.loads((NOTEBOOKS / "series.toml").read_text(encoding="utf-8"))["notebook"]
+STEMS = [Path(e["file"]).stem for e in SERIES if (NOTEBOOKS / e["file"]).is_file()]
+FILE_NAME = re.compile(r"^[\w./-]*\.(png|jpe?g|svg|gif|webp)$|^[\w-]+\.\w{2,4}$", re.IGNORECASE)
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+SKIPPED_DIRS = ("_static", "_sources", "_images", "_downloads")
+LOADING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+           ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"),
+           ("object", "data"), ("input", "src")}
+
+
+class Page(HTMLParser):
+    """What the checks need from one HTML page: ids, addresses, images, loaded resources."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.addresses: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.images: list[dict[str, str | None]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for key in ("id", "name"):
+            if values.get(key):
+                self.ids.add(values[key])
+        for key in ("href", "src", "data"):
+            if values.get(key):
+                self.addresses.append((tag, key, values[key]))
+        if tag == "img":
+            self.images.append(values)
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+
+@functools.cache
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def is_external(address: str) -> bool:
+    return bool(re.match(r"^(https?:)?//", address, re.IGNORECASE))
+
+
+def is_local(address: str) -> bool:
+    return not is_external(address) and not re.match(r"^[a-z][a-z0-9+.-]*:", address, re.I)
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if not (SITE / "index.html").is_file():
+        pytest.fail("no website in _build/html/: run `make book` first")
+    return SITE
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html")
+                  if p.relative_to(site).parts[0] not in SKIPPED_DIRS)
+
+
+def notebook_page(site: Path, stem: str) -> Path:
+    return site / "notebooks" / f"{stem}.html"
+
+
+def test_every_notebook_has_a_page(site: Path) -> None:
+    missing = [stem for stem in STEMS if not notebook_page(site, stem).is_file()]
+    assert not missing, f"notebooks without a page: {missing}"
+    assert len(STEMS) >= 10, f"only {len(STEMS)} notebook pages"
+    home = parse(site / "README.html") if (site / "README.html").is_file() else None
+    assert home is not None, "README.md is not the site's home page"
+
+
+def test_nothing_loads_from_outside(site: Path, pages: list[Path]) -> None:
+    found = []
+    for path in pages:
+        page = parse(path)
+        found += [f"{path.relative_to(site)}: <{tag} {key}={value}>"
+                  for tag, key, value in page.addresses
+                  if (tag, key) in LOADING and is_external(value)
+                  and not (tag == "link" and key == "href" and "canonical" in value)]
+        found += [f"{path.relative_to(site)}: <style> {match}"
+                  for css in page.styles
+                  for match in re.findall(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)", css)]
+    for css in site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        found += [f"{css.relative_to(site)}: {match}"
+                  for match in re.findall(r"(?:url\(|@import\s+)\s*['\"]?(?:https?:)?//[^)'\";]*",
+                                          text)]
+    assert not found, "the site would load these from outside:\n" + "\n".join(found)
+
+
+def test_local_links_resolve(site: Path, pages: list[Path]) -> None:
+    broken = []
+    for path in pages:
+        for tag, key, value in parse(path).addresses:
+            if not is_local(value) or value.startswith("#") and key != "href":
+                continue
+            parts = urlsplit(value)
+            target = path if not parts.path else (path.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{path.relative_to(site)}: <{tag} {key}={value}>"
+            if not target.is_file():
+                broken.append(f"{where}: no such file")
+            elif parts.fragment and target.suffix == ".html" \
+                    and unquote(parts.fragment) not in parse(target).ids:
+                broken.append(f"{where}: no element with id {parts.fragment!r}")
+    assert not broken, "broken local links:\n" + "\n".join(broken)
+
+
+def test_notebooks_link_to_the_contents_and_each_other(site: Path) -> None:
+    """The navigation lines' links survived: each page links to the README's contents."""
+    for stem in STEMS:
+        hrefs = [value for tag, key, value in parse(notebook_page(site, stem)).addresses
+                 if tag == "a" and key == "href"]
+        assert any(h.split("#")[0].endswith("README.html") for h in hrefs), (
+            f"{stem}: no link to the contents page")
+
+
+def test_images_have_real_alt_text(site: Path, pages: list[Path]) -> None:
+    bad = []
+    for path in pages:
+        for image in parse(path).images:
+            alt = (image.get("alt") or "").strip()
+            if len(alt) < 8 or FILE_NAME.match(alt) or alt == image.get("src") \
+                    or "_images/" in alt:
+                bad.append(f"{path.relative_to(site)}: <img src={image.get('src')}> "
+                           f"alt={alt!r}")
+    assert not bad, (f"{len(bad)} images without real alt text (give each figure cell metadata "
+                     '"mystnb": {"image": {"alt": "..."}}), the first 10:\n'
+                     + "\n".join(bad[:10]))
+
+
+def test_figure_cells_have_alt_metadata() -> None:
+    """Where the site's alt text comes from: every committed figure cell says what it shows."""
+    bad = []
+    for stem in STEMS:
+        notebook = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+        for index, cell in enumerate(notebook.cells):
+            tags = cell.metadata.get("tags", [])
+            if cell.cell_type != "code" or {"remove-cell", "remove-output"} & set(tags):
+                continue
+            if not any(mime in output.get("data", {}) for output in cell.get("outputs", [])
+                       for mime in IMAGE_TYPES):
+                continue
+            alt = str(cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")).strip()
+            if len(alt) < 8 or FILE_NAME.match(alt):
+                bad.append(f"{stem} cell {index} ({cell.source.strip()[:40]!r}): alt={alt!r}")
+    assert not bad, f"{len(bad)} figure cells without real alt text:\n" + "\n".join(bad)
+
+
+# --- in Chromium ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """A local HTTP server for the site, on a free port of 127.0.0.1."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def expected_figures(stem: str) -> int:
+    """Figures the page shows: image outputs of cells the site keeps."""
+    notebook = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+    return sum(any(m in o.get("data", {}) for m in IMAGE_TYPES)
+               for c in notebook.cells if c.cell_type == "code"
+               and not {"remove-cell", "remove-output"} & set(c.metadata.get("tags", []))
+               for o in c.get("outputs", []))
+
+
+def test_pages_load_offline_in_chromium(site: Path, server: str, chromium: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+    failed: list[str] = []
+    errors: list[str] = []
+    paths = ["index.html", "README.html", *[f"notebooks/{s}.html" for s in STEMS]]
+    paths += [p.relative_to(site).as_posix() for p in sorted(site.glob("*.html"))
+              if p.name not in ("index.html", "README.html", "genindex.html", "search.html")]
+
+    def route(route) -> None:  # noqa: ANN001 (playwright's Route)
+        url = route.request.url
+        if url.startswith((server, "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1300, "height": 900})
+            context.route("**/*", route)
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+            page.on("requestfailed", lambda r: r.url.startswith(server)
+                    and failed.append(f"{r.failure} {r.url}"))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            for path in paths:
+                page.goto(server + path, wait_until="load")
+                page.wait_for_load_state("networkidle")
+                broken = page.evaluate(
+                    "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
+                    ".map(i => i.src.slice(0, 80))")
+                assert not broken, f"{path}: images that did not load: {broken}"
+                if path.startswith("notebooks/"):
+                    stem = Path(path).stem
+                    shown = page.locator(".cell_output img").count()
+                    assert shown >= expected_figures(stem), (
+                        f"{path}: {shown} figures shown, {expected_figures(stem)} expected")
+            # previous/next: the theme's "next" link walks through the series in order
+            page.goto(server + f"notebooks/{STEMS[0]}.html")
+            for stem in STEMS[1:]:
+                page.locator("a.right-next").first.click()
+                page.wait_for_load_state("load")
+                assert page.url.endswith(f"notebooks/{stem}.html"), (
+                    f"'next' led to {page.url}, not to {stem}")
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.goto(server + "README.html")
+            page.screenshot(path=SCREENSHOTS / "book-home.png")
+            page.goto(server + f"notebooks/{STEMS[min(6, len(STEMS) - 1)]}.html")
+            page.screenshot(path=SCREENSHOTS / "book-notebook.png", full_page=False)
+        finally:
+            browser.close()
+    assert not outside, "requests that tried to leave the machine:\n" + "\n".join(outside)
+    assert not failed, "requests that failed:\n" + "\n".join(failed)
+    assert not errors, "JavaScript errors:\n" + "\n".join(json.dumps(e)[:300] for e in errors)
