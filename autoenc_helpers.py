@@ -328,6 +328,7 @@ def get_colormap(name: str | Any, n_colors: int) -> Any:
     existed: matplotlib has 'Dark2'); so does a ``name`` that is neither a str nor a Colormap.
     """
     import matplotlib
+    import matplotlib.style  # noqa: F401  (not loaded by `import matplotlib` alone)
     from matplotlib.colors import Colormap, ListedColormap
 
     n_colors = _check_count("n_colors", n_colors)

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Set before any kernel starts (the kernels inherit the environment), as the Makefile does.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("AUTOENC_VERBOSE", "0")  # no progress line saved into a notebook
 
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
@@ -35,9 +36,10 @@ from nbclient.exceptions import CellExecutionError  # noqa: E402
 
 
 def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
-    """The ``NN · Title`` heading of the notebook's first cell, or ``fallback``."""
+    """The ``NN · Title`` heading in the notebook's first two cells, or ``fallback``."""
     if notebook.cells:
-        match = re.search(r"^# (.+)$", notebook.cells[0].source, flags=re.MULTILINE)
+        head = "\n".join(cell.source for cell in notebook.cells[:2])  # cell 0: navigation
+        match = re.search(r"^# (.+)$", head, flags=re.MULTILINE)
         if match:
             return match.group(1).strip()
     return fallback
@@ -49,7 +51,7 @@ def time_notebook(path: Path, timeout: int, write: bool = False) -> tuple[float,
     With ``write``, a notebook that ran without error is saved in place, minus widget state.
     """
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(notebook, timeout=timeout,
                             record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
