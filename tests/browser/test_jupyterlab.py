@@ -309,6 +309,21 @@ def error_texts(panel: Locator) -> list[str]:
     return [text[:500] for text in panel.locator(STDERR).all_inner_texts()]
 
 
+# Each cell's execution count as JupyterLab's notebook model holds it (null: not run, or not code).
+# Read from the model, not from the prompts: a cell whose input is collapsed (``source_hidden``,
+# the series' check cells) has no prompt in the page.
+EXECUTION_COUNTS_JS = """
+() => { const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        if (!panel || !panel.content || !panel.content.model) { return null; }
+        const cells = panel.content.model.cells, counts = [];
+        for (let i = 0; i < cells.length; i++) {
+            const cell = cells.get(i);
+            counts.push(cell.type === 'code' ? (cell.executionCount ?? null) : null);
+        }
+        return counts; }
+"""
+
+
 def wait_until_run_finished(page: Page, panel: Locator, committed: nbformat.NotebookNode,
                             timeout_s: float) -> None:
     """Wait until the kernel is idle, nothing is queued and every non-empty code cell has run
@@ -319,8 +334,10 @@ def wait_until_run_finished(page: Page, panel: Locator, committed: nbformat.Note
     while settled < 2:
         states = cell_states(panel)
         queued = any("*" in s["prompt"] for s in states)
-        not_run = [i for i, s in enumerate(states)
-                   if must_run[i] and not re.search(r"\[\d+\]", s["prompt"])]
+        counts = page.evaluate(EXECUTION_COUNTS_JS)  # from the model: hidden inputs show no prompt
+        not_run = [i for i, s in enumerate(states) if must_run[i] and (
+            counts[i] is None if counts is not None
+            else not re.search(r"\[\d+\]", s["prompt"]))]
         done = (kernel_status(panel) == "idle" and not queued
                 and (not not_run or panel.locator(STDERR).count() > 0))
         settled = settled + 1 if done else 0
