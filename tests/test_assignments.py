@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import load_tool
+from support import load_tool
 
 ma = load_tool("make_assignments")
 ROOT = Path(__file__).resolve().parent.parent

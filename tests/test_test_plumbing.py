@@ -9,8 +9,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import load_tool
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from support import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from conftest import load_tool
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from support import load_tool
 
 
 def write(path: Path, code: str) -> Path:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import load_tool
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from support import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 tool = load_tool("update_navigation")

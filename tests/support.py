@@ -1,0 +1,39 @@
+"""Shared pieces the test modules import by name (``from support import ...``).
+
+Not in ``conftest.py``: tests/browser and tests/classroom have a ``conftest.py`` of their own, and
+``from conftest import ...`` would find whichever of them pytest loaded first.
+"""
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The learner's own settings must not change a verdict (issue 9 G): matplotlib, Keras, IPython
+# and Jupyter read theirs from .test-config/ instead of the home folder, as the Makefile's test
+# targets arrange (its TEST_ENV; tests/test_settings_isolation.py checks the two agree).
+TEST_CONFIG = ROOT / ".test-config"
+ISOLATED_SETTINGS = {
+    "MPLCONFIGDIR": f"{TEST_CONFIG}/matplotlib",
+    "MATPLOTLIBRC": f"{TEST_CONFIG}/matplotlib",
+    "KERAS_HOME": f"{TEST_CONFIG}/keras",
+    "IPYTHONDIR": f"{TEST_CONFIG}/ipython",
+    "JUPYTER_CONFIG_DIR": f"{TEST_CONFIG}/jupyter",
+    "JUPYTER_DATA_DIR": f"{TEST_CONFIG}/jupyter-data",
+    "JUPYTERLAB_SETTINGS_DIR": f"{TEST_CONFIG}/jupyter/lab/user-settings",
+    "JUPYTERLAB_WORKSPACES_DIR": f"{TEST_CONFIG}/jupyter/lab/workspaces",
+    "MPLBACKEND": "",
+    "KERAS_BACKEND": "tensorflow",
+    "AUTOENC_VERBOSE": "0",
+}
+
+
+def load_tool(name: str) -> ModuleType:
+    """Import tools/<name>.py (tools/ is a folder of scripts, not a package)."""
+    path = ROOT / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
