@@ -1,9 +1,10 @@
-"""Shared test set-up: a non-interactive matplotlib backend, quiet TensorFlow, and none of the
-learner's own settings (see ``support.ISOLATED_SETTINGS``)."""
+"""Shared test set-up: a non-interactive matplotlib backend, quiet TensorFlow, none of the
+learner's own settings (see ``support.ISOLATED_SETTINGS``), and the ``chromium`` fixture of the
+browser tests (tests/browser, tests/classroom)."""
 
 import os
 
-from support import ISOLATED_SETTINGS
+from support import ISOLATED_SETTINGS, chromium_path
 
 # The Makefile exports these; set them here too so `pytest` run by hand stays quiet.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -24,3 +25,9 @@ def _close_figures():
     """Close every figure a test opened, so figures do not pile up across tests."""
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of Debian's Chromium, for the browser tests (skipped or failed without it)."""
+    return chromium_path()

@@ -18,12 +18,16 @@ run, it checks that
 - each widget the committed notebook displays is a live control on the page, and no output
   says "Error displaying widget";
 - in 02, moving the digit browser's "item" slider with the keyboard changes the digit shown;
+- in 06, hovering over the bokeh explorer shows a digit's 8x8 image and label in a tooltip, and
+  tapping the point pins it beside the map (screenshot: screenshots/explorer-hover.png);
 - the outputs JupyterLab produced match the committed ones exactly as ``pytest --nbval``
   (strict, with tests/nbval_sanitize.cfg) would judge them: the notebook model is read from the
   page (``window.jupyterapp``, exposed by ``--LabApp.expose_app_in_browser``, nothing is saved)
   and compared by nbval's own code (tests/browser/nbval_compare.py). So each notebook is
   executed once for both checks, and ``make test`` does not run nbval separately.
 
+Every request the page makes that is not to the test's own server is blocked and recorded, and a
+test fails if there was any: the series, the explorer's BokehJS included, works offline.
 A screenshot of each notebook goes to screenshots/ (gitignored); the tab is then closed without
 saving. A last test checks that the notebooks on disk did not change. The server and the browser
 are shut down even when a test fails. The summary ends with each notebook's seconds per phase
@@ -59,7 +63,8 @@ from typing import Any
 import nbformat
 import pytest
 from nbval_compare import compare_notebooks
-from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import Locator, Page, Route, sync_playwright
+from support import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS", ROOT / "notebooks")).resolve()
@@ -70,16 +75,6 @@ RUN_TIMEOUT_S = float(os.environ.get("BROWSER_TEST_TIMEOUT", "600"))
 SERVER_START_TIMEOUT_S = 120
 VIEWPORT = {"width": 1400, "height": 1000}
 MAX_SCREENSHOT_HEIGHT = 16_000
-
-# The machine has no network: without these flags Chromium keeps trying to reach Google.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-INSTALL_HINT = (
-    "Chromium is not installed, so the real-browser JupyterLab test cannot run. "
-    "Install it with `apt-get install chromium` (Debian/Ubuntu), then run `make browser-test`."
-)
 
 LAB_SETTINGS: dict[str, dict[str, Any]] = {
     "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
@@ -141,34 +136,15 @@ def file_hashes(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.ipynb")}
 
 
-def git_status(folder: Path) -> str | None:
-    """``git status --porcelain`` for ``folder``, or None outside a git checkout."""
-    if shutil.which("git") is None:
-        return None
-    result = subprocess.run(["git", "status", "--porcelain", "--", str(folder)], cwd=ROOT,
-                            capture_output=True, text=True, check=False)
-    return result.stdout if result.returncode == 0 else None
-
-
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("REQUIRE_BROWSER_TEST") == "1":
-            pytest.fail(INSTALL_HINT + " (REQUIRE_BROWSER_TEST=1 makes this a failure)")
-        pytest.skip(INSTALL_HINT)
-    return path
-
-
-@pytest.fixture(scope="module")
-def on_disk_before() -> tuple[dict[str, str], str | None]:
-    """The notebooks' hashes and git status before anything ran."""
-    return file_hashes(NOTEBOOK_DIR), git_status(NOTEBOOK_DIR)
+def on_disk_before() -> dict[str, str]:
+    """The notebooks' hashes before anything ran."""
+    return file_hashes(NOTEBOOK_DIR)
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory, chromium: str,
-        on_disk_before: tuple[dict[str, str], str | None]) -> Iterator[Lab]:
+        on_disk_before: dict[str, str]) -> Iterator[Lab]:
     """A JupyterLab server on a temporary copy of the notebooks; shut down afterwards."""
     home = tmp_path_factory.mktemp("jupyterlab")
     root = home / "notebooks"
@@ -233,13 +209,30 @@ def stop_process_group(process: subprocess.Popen) -> None:
 # --- the browser --------------------------------------------------------------------------------
 
 
+# Requests the page tried to send anywhere but the test's own server (blocked; reported by the
+# last test): the series must work offline, the hover explorer's BokehJS included.
+OUTSIDE_REQUESTS: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def page(lab: Lab, chromium: str) -> Iterator[Page]:
-    """One Chromium tab showing JupyterLab, shared by all notebooks."""
+    """One Chromium tab showing JupyterLab, shared by all notebooks; requests that would leave
+    the machine are blocked and recorded in OUTSIDE_REQUESTS."""
+    local = (lab.base_url, lab.base_url.replace("http://", "ws://"), "data:", "blob:")
+
+    def route(route: Route) -> None:
+        if route.request.url.startswith(local):
+            route.continue_()
+        else:
+            OUTSIDE_REQUESTS.append(route.request.url)
+            route.abort()
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            tab = browser.new_page(viewport=VIEWPORT)
+            context = browser.new_context(viewport=VIEWPORT)
+            context.route("**/*", route)
+            tab = context.new_page()
             tab.set_default_timeout(60_000)
             tab.goto(lab.url("/lab"))
             tab.locator(".jp-DirListing-item").first.wait_for()
@@ -440,8 +433,46 @@ def check_digit_browser(page: Page, panel: Locator) -> None:
     assert last not in (first, second)
 
 
+def check_hover_explorer(page: Page, panel: Locator) -> None:
+    """06: hovering over the bokeh map shows a digit's 8x8 image and its label in a tooltip,
+    and tapping the point pins the digit beside the map. Screenshot: explorer-hover.png."""
+    cells = panel.locator(".jp-Notebook .jp-Cell")
+    explorer = cells.filter(has=page.locator(".jp-OutputArea-output canvas")).first
+    canvas = explorer.locator(".jp-OutputArea-output canvas").first
+    canvas.wait_for(state="visible", timeout=30_000)
+    explorer.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = canvas.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200, f"the map is too small: {box}"
+    # bokeh may attach its tooltip outside the cell, and the notebook's figures are
+    # data:image/png pictures too, so the tooltip's image is found by its alt text.
+    tooltip_image = page.locator('img[alt^="the 8x8 image of item"][src^="data:image/png"]')
+    hit = None
+    for fy in [i / 24 for i in range(3, 22)]:
+        for fx in [i / 24 for i in range(3, 22)]:
+            x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+            page.mouse.move(x, y)
+            page.wait_for_timeout(40)
+            if tooltip_image.count() and tooltip_image.first.is_visible():
+                hit = (x, y)
+                break
+        if hit:
+            break
+    assert hit, "no tooltip with a digit's image appeared anywhere over the explorer's map"
+    size = tooltip_image.first.evaluate("i => [i.complete, i.naturalWidth, i.width]")
+    assert size[0] and size[1] == 8 and size[2] >= 48, f"the tooltip's image: {size}"
+    label = page.locator(".digit-tooltip").first.inner_text()
+    assert re.search(r"label \d\s+item \d+", label), f"the tooltip's text: {label!r}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "explorer-hover.png")
+    page.mouse.click(*hit)  # a tap pins the digit beside the map
+    page.locator('img[width="96"][alt^="the 8x8 image of item"]').first.wait_for(
+        state="attached", timeout=10_000)
+
+
 INTERACTIONS: dict[str, Callable[[Page, Locator], None]] = {
     "02_showing_a_digit.ipynb": check_digit_browser,
+    "06_scatter_and_colormaps.ipynb": check_hover_explorer,
 }
 
 
@@ -521,12 +552,14 @@ class Phases:
     """Seconds spent in each phase of one notebook's test, for the summary (see conftest.py).
 
     ``next(phase)`` ends the phase in progress and starts ``phase``; a phase that fails is
-    still charged its time when the next one (the screenshot, in ``finally``) starts."""
+    still charged its time when the next one (the screenshot, in ``finally``) starts. The times
+    travel in the test report's ``user_properties``, so the summary sees them also when the
+    notebooks run in several pytest-xdist workers."""
 
-    def __init__(self, name: str, first: str):
+    def __init__(self, request: pytest.FixtureRequest, first: str):
         self.times: dict[str, float] = {}
         self._phase, self._start = first, time.monotonic()
-        PHASE_TIMES[name] = self.times
+        request.node.user_properties.append(("phase_seconds", self.times))
 
     def next(self, phase: str | None) -> None:
         now = time.monotonic()
@@ -534,13 +567,12 @@ class Phases:
         self._phase, self._start = phase or "", now
 
 
-PHASE_TIMES: dict[str, dict[str, float]] = {}
-
-
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS], ids=lambda n: Path(n).stem)
-def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab):
+def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab,
+                                     on_disk_before: dict[str, str],
+                                     request: pytest.FixtureRequest):
     committed = nbformat.read(lab.root / name, as_version=4)  # the copy JupyterLab serves
-    phases = Phases(name, "open")
+    phases = Phases(request, "open")
     panel = open_notebook(page, name, len(committed.cells))
     try:
         wait_for_kernel_idle(page, panel, timeout_s=120)
@@ -563,11 +595,9 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab):
         phases.next("close")
         close_without_saving(page, lab)
         phases.next(None)
-
-
-def test_notebooks_on_disk_are_unchanged(lab: Lab,
-                                         on_disk_before: tuple[dict[str, str], str | None]):
-    hashes, status = on_disk_before
-    assert file_hashes(lab.root) == hashes, "JupyterLab saved a notebook (autosave is on?)"
-    assert file_hashes(NOTEBOOK_DIR) == hashes, f"notebooks changed in {NOTEBOOK_DIR}"
-    assert git_status(NOTEBOOK_DIR) == status, "git status of notebooks/ changed"
+    # checked after every notebook, so the verdict does not depend on which test runs last
+    assert not OUTSIDE_REQUESTS, ("requests to outside the machine (blocked):\n"
+                                  + "\n".join(sorted(set(OUTSIDE_REQUESTS))))
+    unchanged = on_disk_before[name]
+    assert file_hashes(lab.root).get(name) == unchanged, f"JupyterLab saved {name} (autosave on?)"
+    assert file_hashes(NOTEBOOK_DIR).get(name) == unchanged, f"{name} changed in {NOTEBOOK_DIR}"

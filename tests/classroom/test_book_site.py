@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from classroom_common import CHROMIUM_ARGS, ROOT
+from support import CHROMIUM_ARGS, ROOT
 
 SITE = ROOT / "_build" / "html"
 NOTEBOOKS = ROOT / "notebooks"
