@@ -74,28 +74,30 @@ lab: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# tests/browser needs Chromium and takes minutes: it has its own target.
+# tests/browser needs Chromium and takes minutes: it has its own target. TEST_LANES pytest-xdist
+# workers share the tests (make test runs its stages one after another, each using every core).
+TEST_LANES ?= 2
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(BIN)/python -m pytest -n $(TEST_LANES) tests --ignore=tests/browser
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest $(NBVAL_ARGS) notebooks
+	$(BIN)/python -m pytest -n $(TEST_LANES) --dist loadfile $(NBVAL_ARGS) notebooks
 
 # Skipped with a message where `chromium` is not installed, unless REQUIRE_BROWSER_TEST=1 (CI).
-# The notebooks run in BROWSER_LANES pytest-xdist workers, each with its own JupyterLab and
+# The notebooks run in TEST_LANES pytest-xdist workers, each with its own JupyterLab and
 # Chromium: a notebook keeps about one core busy, so two lanes use a 2-core machine fully.
-BROWSER_LANES ?= 2
 browser-test: $(STAMP)
-	$(BIN)/python -m pytest -rs -n $(BROWSER_LANES) --durations=20 --durations-min=1 tests/browser
+	$(BIN)/python -m pytest -rs -n $(TEST_LANES) --durations=20 --durations-min=1 tests/browser
 
 # `make test` runs its stages through tools/test_stages.py, which prints each stage's time at the
-# end; the unit tests run in the background beside the browser test. Each notebook is executed
-# once, in JupyterLab (browser-test), whose outputs are compared with the committed ones by nbval's
-# own code, as `make nbval` compares them; only where Chromium is missing (and
-# REQUIRE_BROWSER_TEST is not 1) does `make test` run nbval itself (the browser test then skips).
+# end. The stages run one after another, each spread over TEST_LANES workers (more side by side
+# only fight over a 2-core machine's cores). Each notebook is executed once, in JupyterLab
+# (browser-test), whose outputs are compared with the committed ones by nbval's own code, as
+# `make nbval` compares them; only where Chromium is missing (and REQUIRE_BROWSER_TEST is not 1)
+# does `make test` run nbval itself (the browser test then skips).
 SUBMAKE      := $(MAKE) --no-print-directory
 HAVE_BROWSER := $(or $(shell command -v chromium),$(filter 1,$(REQUIRE_BROWSER_TEST)))
-TEST_STAGES  := "lint=$(SUBMAKE) lint" "unit&=$(SUBMAKE) unit" \
+TEST_STAGES  := "lint=$(SUBMAKE) lint" "unit=$(SUBMAKE) unit" \
 	$(if $(HAVE_BROWSER),,"nbval=$(SUBMAKE) nbval") "browser-test=$(SUBMAKE) browser-test"
 
 test: $(STAMP)

@@ -1158,9 +1158,10 @@ def get_trained_book_model(
     The book's model is ``build_autoencoder(seed=seed)`` (64-32-2-32-64, sigmoid) trained by
     ``train_autoencoder`` for ``epochs`` epochs after ``keras.utils.set_random_seed(seed)`` on
     the 1,797 digits. It is saved as ``MODELS_DIR / "book_autoencoder_e{epochs}_s{seed}.keras"``;
-    when that file exists it is loaded instead of trained. Either way it prints nothing and
-    leaves Keras's global random generators (Python, NumPy, TensorFlow) freshly seeded with
-    ``seed``, so the code after it behaves the same whether or not the file existed.
+    when that file exists it is loaded instead of trained. Either way the model returned is the
+    one loaded from that file, it prints nothing, and it leaves Keras's global random generators
+    (Python, NumPy, TensorFlow) freshly seeded with ``seed``, so the code after it behaves the
+    same whether or not the file existed (notebooks may run in any order).
 
     A damaged file (empty, truncated, not a .keras zip, unreadable by Keras, another
     architecture, NaN weights) is never used: a ``UserWarning`` names the file and what is
@@ -1195,6 +1196,11 @@ def get_trained_book_model(
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+    # Return the model as loaded from the file, as every later call does: a freshly built model
+    # differs from a loaded one in details that show (its saved config marks the dtype policy
+    # its layers share), and a notebook must print the same whether or not the file existed.
+    autoencoder = keras.models.load_model(path)
+    encoder, decoder = split_autoencoder(autoencoder)
     keras.utils.set_random_seed(seed)
     return autoencoder, encoder, decoder
 

@@ -4,13 +4,17 @@ browser tests (tests/browser, tests/classroom)."""
 
 import os
 
-from support import ISOLATED_SETTINGS, chromium_path
+from support import ISOLATED_SETTINGS, ONE_THREAD_PER_LANE, chromium_path, in_several_lanes
 
 # The Makefile exports these; set them here too so `pytest` run by hand stays quiet.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 # Set before matplotlib is imported, which reads its settings once.
 os.environ.update(ISOLATED_SETTINGS)
+# Before TensorFlow or scikit-learn is imported; JupyterLab's kernels inherit these too.
+if in_several_lanes():
+    for name, value in ONE_THREAD_PER_LANE.items():
+        os.environ.setdefault(name, value)
 
 import matplotlib  # noqa: E402
 

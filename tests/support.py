@@ -33,6 +33,23 @@ ISOLATED_SETTINGS = {
 }
 
 
+# Under pytest-xdist (`make test` runs two workers) each worker, and each notebook kernel its
+# JupyterLab starts, computes on one thread: thread pools that spin while they wait (OpenMP in
+# scikit-learn's t-SNE, OpenBLAS, TensorFlow's) slow everything down when two lanes share two
+# cores (measured: notebook 07 took 3x as long). One lane alone keeps the libraries' defaults.
+ONE_THREAD_PER_LANE = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+}
+
+
+def in_several_lanes() -> bool:
+    """True inside a pytest-xdist worker of a run with more than one worker."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1
+
+
 def load_tool(name: str) -> ModuleType:
     """Import tools/<name>.py (tools/ is a folder of scripts, not a package)."""
     path = ROOT / "tools" / f"{name}.py"
