@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
-from support import load_tool
+from support import ONE_THREAD_PER_LANE, load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
@@ -141,3 +143,22 @@ def test_a_failed_stage_fails_the_run_and_stops_later_stages(capsys):
     assert "FAILED (exit 3)" in out and "never" in out and "not run" in out
     with pytest.raises(ValueError):
         stages.parse("no command")
+
+
+THREAD_REPORT = (
+    "import os, sys; sys.path.insert(0, 'tests'); import conftest; "
+    "print([os.environ.get(name) for name in sorted(conftest.ONE_THREAD_PER_LANE)])"
+)
+
+
+@pytest.mark.parametrize(("workers", "expected"), [("2", "1"), ("1", None), (None, None)])
+def test_each_of_several_xdist_workers_and_its_kernels_compute_on_one_thread(workers, expected):
+    # conftest.py sets the thread limits in the worker's environment, which the JupyterLab it
+    # starts, and so every notebook kernel, inherits; a single lane keeps the libraries' defaults.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ONE_THREAD_PER_LANE and k != "PYTEST_XDIST_WORKER_COUNT"}
+    if workers is not None:
+        env["PYTEST_XDIST_WORKER_COUNT"] = workers
+    result = subprocess.run([sys.executable, "-c", THREAD_REPORT], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == str([expected] * len(ONE_THREAD_PER_LANE))

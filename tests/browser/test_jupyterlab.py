@@ -2,16 +2,19 @@
 
 ``make browser-test`` (part of ``make test``) runs this file alone; ``make unit`` leaves it out.
 
-One JupyterLab server (from this environment, on a free localhost port, with a random token)
-serves a temporary copy of notebooks/, with its own temporary Jupyter config, data, runtime and
-settings folders, so nothing is written into the repository. The settings turn autosave off,
+The notebooks are shared out between pytest-xdist workers (``make browser-test`` runs two, so a
+2-core machine runs two notebooks at a time; each worker and the kernels its server starts
+compute on one thread, see tests/support.py). In each worker, one JupyterLab server (from this
+environment, on a free localhost port, with a random token) serves a temporary copy of
+notebooks/, with its own temporary Jupyter config, data, runtime and settings folders, so nothing
+is written into the repository. The settings turn autosave off,
 keep the news pop-up away, attach every cell to the page (``windowingMode: none``, so off-screen
 cells can be checked) and shut a notebook's kernel down when its tab closes.
 
-One headless Chromium, driven by Playwright, then opens each notebook from the file browser and
-clicks the menus a reader would: Edit > Clear Outputs of All Cells (so the committed outputs
-cannot pass for new ones), then Run > Run All Cells. When the kernel is idle and every cell has
-run, it checks that
+The worker's headless Chromium, driven by Playwright, then opens each notebook from the file
+browser and clicks the menus a reader would: Edit > Clear Outputs of All Cells (so the committed
+outputs cannot pass for new ones), then Run > Run All Cells. When the kernel is idle and every
+cell has run, it checks that
 
 - no cell shows an error or anything on stderr;
 - each cell shows as many figures (loaded PNG images) as the committed notebook holds;
@@ -26,12 +29,12 @@ run, it checks that
   and compared by nbval's own code (tests/browser/nbval_compare.py). So each notebook is
   executed once for both checks, and ``make test`` does not run nbval separately.
 
-Every request the page makes that is not to the test's own server is blocked and recorded, and a
-test fails if there was any: the series, the explorer's BokehJS included, works offline.
-A screenshot of each notebook goes to screenshots/ (gitignored); the tab is then closed without
-saving. A last test checks that the notebooks on disk did not change. The server and the browser
-are shut down even when a test fails. The summary ends with each notebook's seconds per phase
-(open, run, checks, screenshot, close; tests/browser/conftest.py).
+Every request the page makes that is not to the test's own server is blocked and recorded, and
+each notebook's test fails if there was any: the series, the explorer's BokehJS included, works
+offline. A screenshot of each notebook goes to screenshots/ (gitignored); the tab is then closed
+without saving, and the notebook's file, in the served copy and in notebooks/, must be unchanged.
+The servers and the browsers are shut down even when a test fails. The summary ends with each
+notebook's seconds per phase (open, run, checks, screenshot, close; tests/browser/conftest.py).
 
 Without Chromium the tests are skipped, saying how to install it; with ``REQUIRE_BROWSER_TEST=1``
 (set by .ci/run) a missing Chromium is a failure instead. ``BROWSER_TEST_TIMEOUT`` (seconds,
