@@ -45,6 +45,7 @@ default 600) bounds each notebook's run (a guard against hangs: this run is now 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -55,6 +56,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -540,8 +542,18 @@ def close_without_saving(page: Page, lab: Lab) -> None:
                 discard.first.click()
             assert time.monotonic() < deadline, "the notebook tab did not close"
             page.wait_for_timeout(250)
-    for session in lab.api("GET", "/api/sessions"):
-        lab.api("DELETE", f"/api/sessions/{session['id']}")
+    # Closing the tab already asks JupyterLab to shut the kernel down (``kernelShutdown``); the
+    # sessions that remain are deleted in the background, so the next notebook need not wait
+    # the seconds a TensorFlow kernel takes to exit.
+    sessions = lab.api("GET", "/api/sessions")
+    threading.Thread(target=delete_sessions, args=(lab, sessions), daemon=True).start()
+
+
+def delete_sessions(lab: Lab, sessions: list[dict[str, Any]]) -> None:
+    """Delete the given sessions (each one stops its kernel); the server may already be gone."""
+    for session in sessions:
+        with contextlib.suppress(OSError):
+            lab.api("DELETE", f"/api/sessions/{session['id']}")
 
 
 # --- the tests ----------------------------------------------------------------------------------
