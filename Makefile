@@ -81,7 +81,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_LANES) tests --ignore=tests/browser
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_LANES) --dist loadfile $(NBVAL_ARGS) notebooks
+	$(BIN)/python -m pytest $(NBVAL_ARGS) notebooks
 
 # Skipped with a message where `chromium` is not installed, unless REQUIRE_BROWSER_TEST=1 (CI).
 # The notebooks run in TEST_LANES pytest-xdist workers, each with its own JupyterLab and
@@ -90,10 +90,10 @@ browser-test: $(STAMP)
 	$(BIN)/python -m pytest -rs -n $(TEST_LANES) --durations=20 --durations-min=1 tests/browser
 
 # `make test` runs its stages through tools/test_stages.py, which prints each stage's time at the
-# end. The stages run one after another, each spread over TEST_LANES workers (more side by side
-# only fight over a 2-core machine's cores). Each notebook is executed once, in JupyterLab
-# (browser-test), whose outputs are compared with the committed ones by nbval's own code, as
-# `make nbval` compares them; only where Chromium is missing (and REQUIRE_BROWSER_TEST is not 1)
+# end. The stages run one after another; unit and browser-test each spread over TEST_LANES
+# workers (more processes side by side would only fight over a 2-core machine's cores). Each
+# notebook is executed once, in JupyterLab (browser-test), whose outputs are compared with the
+# committed ones by nbval's own code, as `make nbval` compares them; only where Chromium is missing (and REQUIRE_BROWSER_TEST is not 1)
 # does `make test` run nbval itself (the browser test then skips).
 SUBMAKE      := $(MAKE) --no-print-directory
 HAVE_BROWSER := $(or $(shell command -v chromium),$(filter 1,$(REQUIRE_BROWSER_TEST)))

@@ -69,7 +69,8 @@ CHROMIUM_ARGS = [
 ]
 CHROMIUM_HINT = (
     "Chromium is not installed, so the browser tests (JupyterLab, the website) cannot run. "
-    "Install it with `apt-get install chromium` (Debian/Ubuntu), then run `make test`."
+    "Install it with `apt-get install chromium` (Debian/Ubuntu), then run `make test` (or "
+    "`make classroom-test` for the website)."
 )
 
 

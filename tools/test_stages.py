@@ -1,4 +1,4 @@
-"""Run ``make test``'s stages, some side by side, and print each stage's time at the end.
+"""Run ``make test``'s stages and print each stage's time at the end.
 
 Each argument is one stage, ``NAME=COMMAND`` (run by the shell). Stages run one after another
 in the order given; a stage written ``NAME&=COMMAND`` starts in the background and the next
@@ -6,9 +6,10 @@ stage starts at once (its output is held back and printed when it ends, so outpu
 interleave). Once a stage fails no new stage starts; the ones running are waited for. The exit
 status is 0 only when every stage passed.
 
-Usage (what ``make test`` runs)::
+Usage (what ``make test`` runs where Chromium is installed; without it, ``"nbval=make nbval"``
+comes before the browser test, which then skips)::
 
-    .venv/bin/python tools/test_stages.py "lint=make lint" "unit&=make unit" \\
+    .venv/bin/python tools/test_stages.py "lint=make lint" "unit=make unit" \\
         "browser-test=make browser-test"
 """
 

@@ -214,8 +214,8 @@ def stop_process_group(process: subprocess.Popen) -> None:
 # --- the browser --------------------------------------------------------------------------------
 
 
-# Requests the page tried to send anywhere but the test's own server (blocked; reported by the
-# last test): the series must work offline, the hover explorer's BokehJS included.
+# Requests the page tried to send anywhere but the test's own server (blocked; every notebook's
+# test fails while this list is not empty): the series must work offline, BokehJS included.
 OUTSIDE_REQUESTS: list[str] = []
 
 
@@ -531,7 +531,8 @@ def save_screenshot(page: Page, panel: Locator, name: str) -> None:
 
 
 def close_without_saving(page: Page, lab: Lab) -> None:
-    """Close the notebook tab, answering "Discard" to the save prompt; stop every kernel."""
+    """Close the notebook tab, answering "Discard" to the save prompt; then have every session
+    (and so its kernel) deleted, in the background."""
     page.keyboard.press("Escape")
     if page.locator(".jp-NotebookPanel").count():
         click_menu(page, "File", "Close Tab")
