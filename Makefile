@@ -93,8 +93,9 @@ browser-test: $(STAMP)
 # end. The stages run one after another; unit and browser-test each spread over TEST_LANES
 # workers (more processes side by side would only fight over a 2-core machine's cores). Each
 # notebook is executed once, in JupyterLab (browser-test), whose outputs are compared with the
-# committed ones by nbval's own code, as `make nbval` compares them; only where Chromium is missing (and REQUIRE_BROWSER_TEST is not 1)
-# does `make test` run nbval itself (the browser test then skips).
+# committed ones by nbval's own code, as `make nbval` compares them; only where Chromium is
+# missing (and REQUIRE_BROWSER_TEST is not 1) does `make test` run nbval itself (the browser test
+# then skips).
 SUBMAKE      := $(MAKE) --no-print-directory
 HAVE_BROWSER := $(or $(shell command -v chromium),$(filter 1,$(REQUIRE_BROWSER_TEST)))
 TEST_STAGES  := "lint=$(SUBMAKE) lint" "unit=$(SUBMAKE) unit" \
