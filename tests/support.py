@@ -9,6 +9,7 @@ import os
 import shutil
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -50,14 +51,38 @@ def in_several_lanes() -> bool:
     return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1
 
 
-def load_tool(name: str) -> ModuleType:
-    """Import tools/<name>.py (tools/ is a folder of scripts, not a package)."""
-    path = ROOT / "tools" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
+def load_module(path: Path) -> ModuleType:
+    """Import the Python file ``path`` as a module named after it (for folders of scripts)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_tool(name: str) -> ModuleType:
+    """Import tools/<name>.py (tools/ is a folder of scripts, not a package)."""
+    return load_module(ROOT / "tools" / f"{name}.py")
+
+
+def offline_context(browser: Any, local: tuple[str, ...], blocked: list[str],
+                    viewport: dict[str, int]) -> Any:
+    """A Playwright browser context in which only addresses starting with one of ``local`` load.
+
+    Every other request is aborted and its URL appended to ``blocked``, so a test can fail on it:
+    the series and its website must work with no network at all.
+    """
+
+    def route(route: Any) -> None:
+        if route.request.url.startswith(local):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context = browser.new_context(viewport=viewport)
+    context.route("**/*", route)
+    return context
 
 
 # --- headless Chromium (tests/browser and tests/classroom) ----------------------------------------

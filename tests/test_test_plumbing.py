@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,19 +11,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
-from support import ONE_THREAD_PER_LANE, load_tool
+from support import ONE_THREAD_PER_LANE, load_module, load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 
 
 def load_compare():
-    path = ROOT / "tests" / "browser" / "nbval_compare.py"
-    spec = importlib.util.spec_from_file_location("nbval_compare", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "tests" / "browser" / "nbval_compare.py")
 
 
 def notebook(*cells) -> nbformat.NotebookNode:

@@ -68,8 +68,8 @@ from typing import Any
 import nbformat
 import pytest
 from nbval_compare import compare_notebooks
-from playwright.sync_api import Locator, Page, Route, sync_playwright
-from support import CHROMIUM_ARGS
+from playwright.sync_api import Locator, Page, sync_playwright
+from support import CHROMIUM_ARGS, offline_context
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS", ROOT / "notebooks")).resolve()
@@ -224,20 +224,10 @@ def page(lab: Lab, chromium: str) -> Iterator[Page]:
     """One Chromium tab showing JupyterLab, shared by all notebooks; requests that would leave
     the machine are blocked and recorded in OUTSIDE_REQUESTS."""
     local = (lab.base_url, lab.base_url.replace("http://", "ws://"), "data:", "blob:")
-
-    def route(route: Route) -> None:
-        if route.request.url.startswith(local):
-            route.continue_()
-        else:
-            OUTSIDE_REQUESTS.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport=VIEWPORT)
-            context.route("**/*", route)
-            tab = context.new_page()
+            tab = offline_context(browser, local, OUTSIDE_REQUESTS, VIEWPORT).new_page()
             tab.set_default_timeout(60_000)
             tab.goto(lab.url("/lab"))
             tab.locator(".jp-DirListing-item").first.wait_for()

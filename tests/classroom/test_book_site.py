@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from support import CHROMIUM_ARGS, ROOT
+from support import CHROMIUM_ARGS, ROOT, offline_context
 
 SITE = ROOT / "_build" / "html"
 NOTEBOOKS = ROOT / "notebooks"
@@ -238,19 +238,11 @@ def test_pages_load_offline_in_chromium(site: Path, server: str, chromium: str) 
     paths += [p.relative_to(site).as_posix() for p in sorted(site.glob("*.html"))
               if p.name not in ("index.html", "README.html", "genindex.html", "search.html")]
 
-    def route(route) -> None:  # noqa: ANN001 (playwright's Route)
-        url = route.request.url
-        if url.startswith((server, "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1300, "height": 900})
-            context.route("**/*", route)
+            context = offline_context(browser, (server, "data:", "blob:"), outside,
+                                      {"width": 1300, "height": 900})
             page = context.new_page()
             page.set_default_timeout(30_000)
             page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
