@@ -1,6 +1,6 @@
 """Shared test set-up: a non-interactive matplotlib backend, quiet TensorFlow, none of the
-learner's own settings (see ``support.ISOLATED_SETTINGS``), and the ``chromium`` fixture of the
-browser tests (tests/browser, tests/classroom)."""
+learner's own settings (see ``support.ISOLATED_SETTINGS``), the kernel's garbage-collector
+settings, and the ``chromium`` fixture of the browser tests (tests/browser, tests/classroom)."""
 
 import os
 
@@ -15,6 +15,13 @@ os.environ.update(ISOLATED_SETTINGS)
 if in_several_lanes():
     for name, value in ONE_THREAD_PER_LANE.items():
         os.environ.setdefault(name, value)
+
+# The garbage-collector settings of the project's kernel (autoenc_notebook's module docstring):
+# every test process imports TensorFlow, whose objects each full collection would search again.
+import autoenc_notebook  # noqa: E402
+
+autoenc_notebook.fewer_full_collections()
+autoenc_notebook.freeze_at_exit()
 
 import matplotlib  # noqa: E402
 

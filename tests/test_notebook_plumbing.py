@@ -68,6 +68,9 @@ def test_extension_sets_the_png_formatter_of_a_shell(monkeypatch):
 
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # the extension wraps these streams
     monkeypatch.setattr(sys, "stderr", io.StringIO())
+    gc_settings: list[str] = []  # checked here, tried out in the tests below
+    monkeypatch.setattr(an, "fewer_full_collections", lambda: gc_settings.append("fewer"))
+    monkeypatch.setattr(an, "freeze_at_exit", lambda: gc_settings.append("freeze at exit"))
     class Shell(InteractiveShell):  # a kernel's shell, minus the kernel
         def enable_gui(self, gui=None):
             pass
@@ -83,8 +86,64 @@ def test_extension_sets_the_png_formatter_of_a_shell(monkeypatch):
         assert Image.open(io.BytesIO(data["image/png"])).mode == "P"
         print(an.ROOT / "models", file=sys.stdout)
         assert sys.stdout.getvalue() == "models\n"
+        assert gc_settings == ["fewer", "freeze at exit"]
     finally:
         Shell.clear_instance()
+
+
+# --- a quick exit -------------------------------------------------------------------------------
+
+# A process that leaves an object with a finalizer in a reference cycle (TensorFlow and Keras leave
+# many cycles), then exits; it prints whether the exit's garbage collection reached the cycle.
+CYCLE_AT_EXIT = """
+import gc
+import sys
+
+import autoenc_notebook as an
+
+gc.disable()  # no collection before the exit's own (those run even when disabled)
+class Cycle:
+    def __del__(self):
+        print("the final collection ran", flush=True)
+cycle = Cycle()
+cycle.me = cycle
+del cycle
+if sys.argv[1] == "quick":
+    an.freeze_at_exit()
+    an.freeze_at_exit()  # loading the extension twice must not matter
+print("exiting", flush=True)
+"""
+
+
+@pytest.mark.parametrize("mode", ["plain", "quick"])
+def test_a_quick_exit_skips_only_the_final_search_for_cycles(mode):
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", CYCLE_AT_EXIT, mode],
+                          capture_output=True, text=True, timeout=60, check=True)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "exiting"
+    assert ("the final collection ran" in lines) == (mode == "plain"), lines
+
+
+def test_full_collections_come_ten_times_rarer_and_young_ones_as_before(monkeypatch):
+    import gc
+
+    set_to: list[tuple[int, ...]] = []
+    monkeypatch.setattr(gc, "set_threshold", lambda *values: set_to.append(values))
+    monkeypatch.setattr(gc, "get_threshold", lambda: (700, 10, 10))  # Python's defaults
+    an.fewer_full_collections()
+    assert set_to == [(700, 10, 100)]
+
+
+def test_the_quick_exit_is_registered_once(monkeypatch):
+    registered = []
+    monkeypatch.setattr(an.atexit, "register", registered.append)
+    monkeypatch.setattr(an.atexit, "unregister", lambda f: registered.remove(f)
+                        if f in registered else None)
+    an.freeze_at_exit()
+    an.freeze_at_exit()
+    assert registered == [an.gc.freeze]
 
 
 # --- tidy paths and captured logs ---------------------------------------------------------------

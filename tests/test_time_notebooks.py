@@ -46,3 +46,14 @@ def test_write_leaves_a_failing_notebook_untouched(tmp_path: Path, capsys):
     before = path.read_bytes()
     assert load_tool("time_notebooks").main(["--write", str(path)]) == 1
     assert path.read_bytes() == before
+
+
+def test_the_kernel_runs_with_the_environment_given(tmp_path: Path):
+    import os
+
+    path = write(tmp_path / "95_env.ipynb",
+                 "import os\nassert os.environ['SERIES_SPEED_TREE'] == 'before', os.environ")
+    tool = load_tool("time_notebooks")
+    env = dict(os.environ, SERIES_SPEED_TREE="before")
+    assert tool.time_notebook(path, timeout=60, env=env)[1] == "ok"
+    assert tool.time_notebook(path, timeout=60)[1].startswith("error: KeyError")

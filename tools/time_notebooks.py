@@ -45,10 +45,12 @@ def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def time_notebook(path: Path, timeout: int, write: bool = False) -> tuple[float, str]:
+def time_notebook(path: Path, timeout: int, write: bool = False,
+                  env: dict[str, str] | None = None) -> tuple[float, str]:
     """Run ``path`` once; return (wall-clock seconds, "ok" or the error's first line).
 
     With ``write``, a notebook that ran without error is saved in place, minus widget state.
+    ``env``: the kernel's environment (default: this process's).
     """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout,
@@ -56,7 +58,7 @@ def time_notebook(path: Path, timeout: int, write: bool = False) -> tuple[float,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(**({} if env is None else {"env": env}))
         status = "ok"
     except CellExecutionError as error:
         status = f"error: {error.ename}: {error.evalue}"[:100]

@@ -31,7 +31,8 @@ cell has run, it checks that
 
 Every request the page makes that is not to the test's own server is blocked and recorded, and
 each notebook's test fails if there was any: the series, the explorer's BokehJS included, works
-offline. A screenshot of each notebook goes to screenshots/ (gitignored); the tab is then closed
+offline. A screenshot of each notebook that fails goes to screenshots/ (gitignored), of every
+notebook with ``BROWSER_TEST_SCREENSHOTS=all`` (each costs about 2 s); the tab is then closed
 without saving, and the notebook's file, in the served copy and in notebooks/, must be unchanged.
 The servers and the browsers are shut down even when a test fails. The summary ends with each
 notebook's seconds per phase (open, run, checks, screenshot, close; tests/browser/conftest.py).
@@ -73,8 +74,18 @@ from support import CHROMIUM_ARGS, offline_context
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS", ROOT / "notebooks")).resolve()
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+# The order in which the notebooks are handed to the lanes (pytest-xdist workers): the longest
+# first (from the phase table of a `make test` run), then the rest by name, so that the two lanes
+# end at about the same time. Only that balance depends on the order, never a verdict: each
+# notebook runs in its own kernel, and none depends on another having run.
+LONGEST_FIRST = ["08_a_better_map", "04_training", "07_comparing_methods", "09_your_own_data",
+                 "12_parametric_maps", "10_training_speed", "05_saving_and_loading",
+                 "06_scatter_and_colormaps"]
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"), key=lambda path: (
+    LONGEST_FIRST.index(path.stem) if path.stem in LONGEST_FIRST else len(LONGEST_FIRST),
+    path.name))
 SCREENSHOTS = ROOT / "screenshots"
+SCREENSHOT_ALL = os.environ.get("BROWSER_TEST_SCREENSHOTS", "") == "all"  # else: failures only
 SANITIZE_FILE = ROOT / "tests" / "nbval_sanitize.cfg"
 RUN_TIMEOUT_S = float(os.environ.get("BROWSER_TEST_TIMEOUT", "600"))
 SERVER_START_TIMEOUT_S = 120
@@ -580,6 +591,7 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab,
     committed = nbformat.read(lab.root / name, as_version=4)  # the copy JupyterLab serves
     phases = Phases(request, "open")
     panel = open_notebook(page, name, len(committed.cells))
+    failed = True
     try:
         wait_for_kernel_idle(page, panel, timeout_s=120)
         phases.next("run")
@@ -595,9 +607,11 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab,
         check_figures_and_widgets(page, panel, committed)
         if name in INTERACTIONS:
             INTERACTIONS[name](page, panel)
+        failed = False
     finally:
         phases.next("screenshot")
-        save_screenshot(page, panel, name)
+        if failed or SCREENSHOT_ALL:
+            save_screenshot(page, panel, name)
         phases.next("close")
         close_without_saving(page, lab)
         phases.next(None)
