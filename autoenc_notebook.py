@@ -18,7 +18,7 @@ What it does, once per kernel:
   standard error. ``captured_logs()`` collects them in a list instead, for a lesson that wants to
   look at them.
 - **Fewer full garbage collections.** Python searches every object for reference cycles after
-  each 10 collections of the younger generations (once the heap has grown by a quarter).
+  each 10 collections of the middle generation (once the heap has grown by a quarter).
   Importing TensorFlow and Keras creates about 400,000 objects, and those full searches cost
   about 1 s of every kernel's first cells (measured with ``gc.callbacks`` on a 2-core machine:
   1.3 s of garbage collection while importing Keras and training a first model, 0.2 s with this
@@ -28,10 +28,11 @@ What it does, once per kernel:
 - **A quick exit.** When the kernel shuts down (Restart, or the end of a test run), the objects
   still alive are frozen (``gc.freeze``) so that Python's final garbage collections skip them.
   Once TensorFlow is imported those collections search millions of objects for reference cycles:
-  about 1.5 s on a 2-core machine, per kernel. Nothing else about the exit changes: the exit
-  handlers run (IPython saves its history) and modules are torn down as before. Only objects
-  caught in a reference cycle are left to the operating system without their ``__del__`` being
-  called, which Python never promises at exit anyway.
+  about 1.5 s on a 2-core machine, per kernel. The exit handlers still run: IPython saves its
+  history and clears the notebook's variables (an object freed then is finalized as before),
+  ``logging`` flushes its files, the kernel closes its sockets. What is still alive after them,
+  caught in a reference cycle or held by a module, is left to the operating system without its
+  ``__del__`` being called, which Python never promises at exit anyway.
 
 Keeping TensorFlow's C++ start-up lines out of cells is not done here: those are written before
 any Python code could intervene. The kernelspec's ``env`` sets ``TF_CPP_MIN_LOG_LEVEL=3`` and

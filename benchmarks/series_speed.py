@@ -34,11 +34,11 @@ sys.path.insert(0, str(ROOT / "tools"))
 from time_notebooks import time_notebook  # noqa: E402  (sets the kernels' TF_* variables)
 
 
-def run(tree: Path, name: str, timeout: int) -> tuple[float | None, str]:
+def run(tree: Path, name: str, timeout: int) -> tuple[float, str]:
     """Time ``tree/notebooks/name`` in a kernel that imports ``tree``'s helpers."""
     path = tree / "notebooks" / name
     if not path.is_file():
-        return None, "absent"
+        return 0.0, "absent"
     env = dict(os.environ, PYTHONPATH=str(tree))
     return time_notebook(path, timeout, env=env)
 
@@ -68,15 +68,16 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for i, name in enumerate(names):
         order = ["before", "after"] if i % 2 == 0 else ["after", "before"]
-        shown = {}
+        shown: dict[str, str] = {}
         for label in order:
             took, status = run(trees[label], name, args.timeout)
-            if took is not None:
+            if status == "ok":
                 seconds[label][name] = took
-            if status not in ("ok", "absent"):
+            elif status != "absent":  # a failed run's seconds would distort the totals
                 failed = True
                 print(f"  {label} {name}: {status}", flush=True)
-            shown[label] = "-" if took is None else f"{took:.1f}"
+            shown[label] = "-" if status == "absent" else f"{took:.1f}" + (
+                "" if status == "ok" else " (failed, not counted)")
         print(f"{name} before_s={shown['before']} after_s={shown['after']}", flush=True)
     common = sorted(set(seconds["before"]) & set(seconds["after"]))
     for what, keys_before, keys_after in [

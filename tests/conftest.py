@@ -17,7 +17,8 @@ if in_several_lanes():
         os.environ.setdefault(name, value)
 
 # The garbage-collector settings of the project's kernel (autoenc_notebook's module docstring):
-# every test process imports TensorFlow, whose objects each full collection would search again.
+# the unit-test processes import TensorFlow, whose objects each full collection would search again
+# (the browser test's notebook kernels get them from the extension itself).
 import autoenc_notebook  # noqa: E402
 
 autoenc_notebook.fewer_full_collections()

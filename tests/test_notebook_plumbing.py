@@ -94,8 +94,10 @@ def test_extension_sets_the_png_formatter_of_a_shell(monkeypatch):
 # --- a quick exit -------------------------------------------------------------------------------
 
 # A process that leaves an object with a finalizer in a reference cycle (TensorFlow and Keras leave
-# many cycles), then exits; it prints whether the exit's garbage collection reached the cycle.
+# many cycles) and an exit handler that releases another such object (as IPython's clears the
+# user's variables), then exits; it prints what the exit reached.
 CYCLE_AT_EXIT = """
+import atexit
 import gc
 import sys
 
@@ -108,6 +110,14 @@ class Cycle:
 cycle = Cycle()
 cycle.me = cycle
 del cycle
+class Alone:
+    def __del__(self):
+        print("an object the exit handler released was finalized", flush=True)
+alone = Alone()
+def release():  # as IPython's exit handler clears the user's variables
+    print("an exit handler registered earlier ran", flush=True)
+    del globals()["alone"]
+atexit.register(release)
 if sys.argv[1] == "quick":
     an.freeze_at_exit()
     an.freeze_at_exit()  # loading the extension twice must not matter
@@ -124,6 +134,8 @@ def test_a_quick_exit_skips_only_the_final_search_for_cycles(mode):
     lines = done.stdout.splitlines()
     assert lines[0] == "exiting"
     assert ("the final collection ran" in lines) == (mode == "plain"), lines
+    assert "an exit handler registered earlier ran" in lines  # the rest of the exit is as before
+    assert "an object the exit handler released was finalized" in lines
 
 
 def test_full_collections_come_ten_times_rarer_and_young_ones_as_before(monkeypatch):
@@ -131,9 +143,9 @@ def test_full_collections_come_ten_times_rarer_and_young_ones_as_before(monkeypa
 
     set_to: list[tuple[int, ...]] = []
     monkeypatch.setattr(gc, "set_threshold", lambda *values: set_to.append(values))
-    monkeypatch.setattr(gc, "get_threshold", lambda: (700, 10, 10))  # Python's defaults
+    monkeypatch.setattr(gc, "get_threshold", lambda: (500, 7, 10))
     an.fewer_full_collections()
-    assert set_to == [(700, 10, 100)]
+    assert set_to == [(500, 7, 100)]
 
 
 def test_the_quick_exit_is_registered_once(monkeypatch):

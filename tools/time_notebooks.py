@@ -1,7 +1,8 @@
 """Time a top-to-bottom run of each notebook and print a markdown table (for TEACHING.md).
 
-Each notebook runs in a fresh ``python3`` kernel started in notebooks/, like Restart Kernel and
-Run All; the time includes starting the kernel. Without ``--write`` nothing is written back to
+Each notebook runs in a fresh kernel of the kind its metadata names (the series' own
+``autoenc-viz``), started in the notebook's folder, like Restart Kernel and Run All; the time
+includes starting and stopping the kernel. Without ``--write`` nothing is written back to
 the notebooks (files the notebooks themselves save, such as models/, are written as in any run).
 With ``--write`` (what ``make run`` does) each notebook that ran without error is saved with its
 fresh outputs, execution counts 1..n, and no ``metadata.widgets`` (widget state breaks GitHub's
@@ -31,8 +32,9 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("AUTOENC_VERBOSE", "0")  # no progress line saved into a notebook
 
 import nbformat  # noqa: E402
+from jupyter_client.kernelspec import NoSuchKernel  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
-from nbclient.exceptions import CellExecutionError  # noqa: E402
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
 
 
 def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
@@ -58,10 +60,13 @@ def time_notebook(path: Path, timeout: int, write: bool = False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     try:
+        # env=None would replace the environment by nothing: pass env only when one is given
         client.execute(**({} if env is None else {"env": env}))
         status = "ok"
     except CellExecutionError as error:
         status = f"error: {error.ename}: {error.evalue}"[:100]
+    except (CellTimeoutError, DeadKernelError, NoSuchKernel) as error:
+        status = f"error: {type(error).__name__}: {error}"[:100]
     seconds = time.perf_counter() - start
     if write and status == "ok":
         notebook.metadata.pop("widgets", None)

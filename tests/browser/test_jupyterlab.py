@@ -61,6 +61,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +77,10 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS", ROOT / "notebooks")).resolve()
 # The order in which the notebooks are handed to the lanes (pytest-xdist workers): the longest
 # first (from the phase table of a `make test` run), then the rest by name, so that the two lanes
-# end at about the same time. Only that balance depends on the order, never a verdict: each
-# notebook runs in its own kernel, and none depends on another having run.
+# end at roughly the same time (xdist hands each worker two tests at the start and keeps about two
+# queued, so the balance is only rough). Only that balance depends on the order, never a verdict:
+# each notebook runs in its own kernel, and none depends on another having run. A test checks
+# that every name here is a notebook.
 LONGEST_FIRST = ["08_a_better_map", "04_training", "07_comparing_methods", "09_your_own_data",
                  "12_parametric_maps", "10_training_speed", "05_saving_and_loading",
                  "06_scatter_and_colormaps"]
@@ -563,6 +566,8 @@ def delete_sessions(lab: Lab, sessions: list[dict[str, Any]]) -> None:
 
 def test_there_are_notebooks_to_run():
     assert NOTEBOOKS, f"no notebooks in {NOTEBOOK_DIR}"
+    stale = set(LONGEST_FIRST) - {path.stem for path in (ROOT / "notebooks").glob("*.ipynb")}
+    assert not stale, f"LONGEST_FIRST names notebooks that do not exist: {sorted(stale)}"
 
 
 class Phases:
@@ -590,6 +595,7 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab,
                                      request: pytest.FixtureRequest):
     committed = nbformat.read(lab.root / name, as_version=4)  # the copy JupyterLab serves
     phases = Phases(request, "open")
+    (SCREENSHOTS / f"{Path(name).stem}.png").unlink(missing_ok=True)  # none left from before
     panel = open_notebook(page, name, len(committed.cells))
     failed = True
     try:
@@ -607,17 +613,20 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab,
         check_figures_and_widgets(page, panel, committed)
         if name in INTERACTIONS:
             INTERACTIONS[name](page, panel)
+        # checked after every notebook, so the verdict does not depend on which test runs last
+        assert not OUTSIDE_REQUESTS, ("requests to outside the machine (blocked):\n"
+                                      + "\n".join(sorted(set(OUTSIDE_REQUESTS))))
         failed = False
     finally:
         phases.next("screenshot")
         if failed or SCREENSHOT_ALL:
-            save_screenshot(page, panel, name)
+            try:
+                save_screenshot(page, panel, name)
+            except Exception as error:  # noqa: BLE001 - the test's own failure must stay visible
+                warnings.warn(f"no screenshot of {name}: {error}", stacklevel=1)
         phases.next("close")
         close_without_saving(page, lab)
         phases.next(None)
-    # checked after every notebook, so the verdict does not depend on which test runs last
-    assert not OUTSIDE_REQUESTS, ("requests to outside the machine (blocked):\n"
-                                  + "\n".join(sorted(set(OUTSIDE_REQUESTS))))
     unchanged = on_disk_before[name]
     assert file_hashes(lab.root).get(name) == unchanged, f"JupyterLab saved {name} (autosave on?)"
     assert file_hashes(NOTEBOOK_DIR).get(name) == unchanged, f"{name} changed in {NOTEBOOK_DIR}"
