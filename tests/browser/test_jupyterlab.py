@@ -151,19 +151,24 @@ def write_lab_settings(folder: Path) -> None:
         path.write_text(json.dumps(values))
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.ipynb")}
+def file_hash(path: Path) -> str | None:
+    """The SHA-256 of the file at ``path``, or None where there is none."""
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def file_hashes(folder: Path) -> dict[str, str | None]:
+    return {p.name: file_hash(p) for p in folder.glob("*.ipynb")}
 
 
 @pytest.fixture(scope="module")
-def on_disk_before() -> dict[str, str]:
+def on_disk_before() -> dict[str, str | None]:
     """The notebooks' hashes before anything ran."""
     return file_hashes(NOTEBOOK_DIR)
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory, chromium: str,
-        on_disk_before: dict[str, str]) -> Iterator[Lab]:
+        on_disk_before: dict[str, str | None]) -> Iterator[Lab]:
     """A JupyterLab server on a temporary copy of the notebooks; shut down afterwards."""
     home = tmp_path_factory.mktemp("jupyterlab")
     root = home / "notebooks"
@@ -591,7 +596,7 @@ class Phases:
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS], ids=lambda n: Path(n).stem)
 def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab,
-                                     on_disk_before: dict[str, str],
+                                     on_disk_before: dict[str, str | None],
                                      request: pytest.FixtureRequest):
     committed = nbformat.read(lab.root / name, as_version=4)  # the copy JupyterLab serves
     phases = Phases(request, "open")
@@ -628,5 +633,5 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab,
         close_without_saving(page, lab)
         phases.next(None)
     unchanged = on_disk_before[name]
-    assert file_hashes(lab.root).get(name) == unchanged, f"JupyterLab saved {name} (autosave on?)"
-    assert file_hashes(NOTEBOOK_DIR).get(name) == unchanged, f"{name} changed in {NOTEBOOK_DIR}"
+    assert file_hash(lab.root / name) == unchanged, f"JupyterLab saved {name} (autosave on?)"
+    assert file_hash(NOTEBOOK_DIR / name) == unchanged, f"{name} changed in {NOTEBOOK_DIR}"
