@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The learner's own settings must not change a verdict (issue 9 G): matplotlib, Keras, IPython
+# The learner's own settings must not change a verdict: matplotlib, Keras, IPython
 # and Jupyter read theirs from .test-config/ instead of the home folder, as the Makefile's test
 # targets arrange (its TEST_ENV; tests/test_settings_isolation.py checks the two agree).
 TEST_CONFIG = ROOT / ".test-config"

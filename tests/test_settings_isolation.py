@@ -1,4 +1,4 @@
-"""Issue 9 G: `make test` gives the same verdict whatever settings the learner keeps at home.
+"""Settings isolation: `make test` has the same verdict whatever settings the learner keeps at home.
 
 A hostile home folder (a matplotlibrc with ``figure.dpi: 144``, a keras.json asking for
 float16, an IPython startup file, a Jupyter config) changes a notebook's figure when nothing

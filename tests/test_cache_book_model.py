@@ -1,4 +1,4 @@
-"""Issue 9 H: a damaged cached book model is detected and retrained with a warning naming the
+"""Book-model cache: a damaged cached model is detected and retrained with a warning naming the
 file, and a crash while saving never leaves a file at the final path."""
 
 import shutil

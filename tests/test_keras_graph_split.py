@@ -1,4 +1,4 @@
-"""Issue 9 A: split_autoencoder finds the code by the model's structure, for every usual build.
+"""Keras graph: split_autoencoder finds the code by the model's structure, for every usual build.
 
 Every split is checked the same way: decoder(encoder(x)) must equal autoencoder(x), the encoder
 must end at the code (after its activation) and share its layers with the autoencoder.

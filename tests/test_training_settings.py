@@ -1,4 +1,4 @@
-"""Issue 9 F and progress: train_autoencoder honours the compile settings and the callbacks
+"""Training settings and progress: train_autoencoder honours the compile settings and the callbacks
 that change the learning rate, refuses non-finite data and what it cannot honour, warns about
 data its output cannot reach, and shows progress only where asked or where a run is long.
 

@@ -1,4 +1,4 @@
-"""Issue 9 B, C, D: the files people bring, read right or refused with a message that helps.
+"""Own files (parsing): the files people bring, read right or refused with a message that helps.
 
 B: the shape of a CSV (delimiters, headers, Excel exports); C: text encodings; D: numbers and
 labels as written. Every reproducer from the issue is here, with more members of each kind.

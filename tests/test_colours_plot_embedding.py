@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import autoenc_helpers as h
+from _autoenc.colours import distinct_colormap
 
 
 def make_points(n_per_class=5, n_classes=10):
@@ -67,7 +68,7 @@ def test_points_must_be_two_dimensional():
         h.plot_embedding(np.zeros((4, 3)), [0, 1, 2, 3])
 
 
-# --- issue 9 E: never fewer colours than classes, Colormap objects, no silent dropping -------
+# --- never fewer colours than classes, Colormap objects, no silent dropping -------
 
 
 def distinct_face_colours(ax):
@@ -106,7 +107,7 @@ def test_get_colormap_shows_a_short_palette_repeating_but_plot_embedding_never_u
     colours = h.get_colormap("Dark2", 10)(np.arange(10))
     assert len(np.unique(colours, axis=0)) == 8
     with pytest.raises(ValueError, match="8 distinct colours, too few for 10 classes"):
-        h._distinct_colormap("Dark2", 10)
+        distinct_colormap("Dark2", 10)
     with pytest.raises(ValueError, match="10 distinct colours, too few for 11"):
         h.get_colormap("petroff10", 11)
 
