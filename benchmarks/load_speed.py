@@ -7,7 +7,9 @@ and keeps each one's fastest time. Each reader's peak of traced Python and NumPy
 (``tracemalloc``) is measured in a separate, untimed run. Prints the figures, then the
 peak-memory ratio to the file's size, and as its last line ``ratio_vs_loadtxt=<ratio>`` (time
 of ``load_table`` divided by time of ``np.loadtxt``; issue 9 asks for at most 3, and a peak
-of at most 4 times the file's size).
+of at most 4 times the file's size). A copy with every field quoted (as R's ``write.csv`` and
+Excel's "quote all" write text) is timed too; the line ``quoted_vs_unquoted=<ratio>`` gives its
+time divided by the unquoted file's (issue 18 asks for at most 3).
 
 Run from the repository root:  .venv/bin/python benchmarks/load_speed.py [--rows 50000]
 """
@@ -33,6 +35,13 @@ def write_table(path: Path, rows: int, columns: int) -> None:
     np.savetxt(path, values, fmt="%.4f", delimiter=",", header=header, comments="")
 
 
+def write_quoted_copy(path: Path, quoted: Path) -> None:
+    """Copy the table with every field in double quotes."""
+    with path.open() as source, quoted.open("w") as target:
+        for line in source:
+            target.write(",".join(f'"{field}"' for field in line.rstrip("\n").split(",")) + "\n")
+
+
 def peak_bytes(read: Callable[[], object]) -> int:
     """Peak traced allocation while ``read`` runs, in bytes."""
     tracemalloc.start()
@@ -54,9 +63,12 @@ def main() -> None:
         path = Path(folder) / "big.csv"
         write_table(path, args.rows, args.columns)
         size = path.stat().st_size
+        quoted = Path(folder) / "quoted.csv"
+        write_quoted_copy(path, quoted)
         readers: dict[str, Callable[[], object]] = {
             "np.loadtxt": lambda: np.loadtxt(path, delimiter=",", skiprows=1),
             "load_table": lambda: ah.load_table(path),
+            "quoted": lambda: ah.load_table(quoted),
         }
         features = ah.load_table(path)[0]  # warm up: imports pandas, checks the result
         expected = np.loadtxt(path, delimiter=",", skiprows=1)
@@ -75,6 +87,7 @@ def main() -> None:
         print(f"{name:<11} best of {args.repeats}: {best[name]:6.2f} s   peak memory "
               f"{peaks[name] / 1e6:7.1f} MB = {peaks[name] / size:.2f} x the file")
     print(f"peak_memory_vs_file={peaks['load_table'] / size:.2f}")
+    print(f"quoted_vs_unquoted={best['quoted'] / best['load_table']:.2f}")
     print(f"ratio_vs_loadtxt={best['load_table'] / best['np.loadtxt']:.2f}")
 
 

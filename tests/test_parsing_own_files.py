@@ -2,8 +2,8 @@
 
 B: the shape of a CSV (delimiters, headers, Excel exports); C: text encodings; D: numbers and
 labels as written. Every reproducer from the issue is here, with more members of each kind.
-Each test that loads successfully also checks that the fast reader (pandas) and the exact
-reader agree, by loading a copy with one quoted field (which always takes the exact reader).
+The fast reader (pandas) and the exact reader agree: a test loads files both ways, with the
+fast reader switched off for the second.
 """
 
 from pathlib import Path
@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import autoenc_helpers as h
+from _autoenc import parsing
 
 
 def write(tmp_path: Path, data: str | bytes, name: str = "t.csv") -> Path:
@@ -249,13 +250,12 @@ def test_the_digits_loader_refuses_odd_pixel_numbers(tmp_path, token):
     [("a,b,k\n1,2,x\n3,4,y\n5,6,x\n", "k"), ("a,b\n 1 ,+2\n.5,5.\n1e3,-2.5e-3\n", None),
      ("k;a\n7;0.1\n8;0.2\n", "k"), ("a,b,\n1,2,\n3,4,\n", None),
      ("a,b,\n1,2,\n3,4\n", None)])
-def test_the_fast_reader_and_the_exact_reader_agree(tmp_path, text, label):
+def test_the_fast_reader_and_the_exact_reader_agree(tmp_path, text, label, monkeypatch):
     delimiter = ";" if ";" in text else ","
     fast = h.load_table(write(tmp_path, text, "fast.csv"), label, delimiter)
-    # A quoted copy of the first name forces the exact reader.
-    first, rest = text.split(delimiter, 1)
-    exact = h.load_table(write(tmp_path, f'"{first}"{delimiter}{rest}', "exact.csv"), label,
-                         delimiter)
+    # A fast reader that always hands over forces the exact reader.
+    monkeypatch.setattr(parsing, "read_table_fast", lambda *args: None)
+    exact = h.load_table(write(tmp_path, text, "exact.csv"), label, delimiter)
     np.testing.assert_array_equal(fast[0], exact[0])
     assert fast[2] == exact[2]
     if label is not None:
@@ -277,3 +277,27 @@ def test_a_big_table_reads_fast_and_keeps_its_checks(tmp_path):
     lines[2001] = "0" + ",1_0" * 19
     bad = write(tmp_path, "\n".join(lines) + "\n", "bad.csv")
     assert "line 2002, column 2 ('c1'): non-numeric value '1_0' (underscores" in error_of(bad)
+
+
+@pytest.mark.parametrize("quoting", ["R", "all"])
+def test_a_quoted_csv_stays_on_the_fast_reader_and_reads_as_the_unquoted_one(
+        tmp_path, quoting, monkeypatch):
+    rng = np.random.default_rng(1)
+    values = rng.random((200, 5)).round(4)
+    kinds = rng.choice(["setosa", "versicolor", "007"], 200)
+    quote = (lambda v: f'"{v}"') if quoting == "all" else str  # R quotes text, not numbers
+    header = ",".join(f'"{n}"' for n in ["a", "b", "c", "d", "e", "kind"])
+    plain = "a,b,c,d,e,kind\n" + "".join(
+        ",".join(map(str, row)) + f",{k}\n" for row, k in zip(values, kinds, strict=True))
+    quoted = header + "\n" + "".join(",".join(quote(v) for v in row) + f',"{k}"\n'
+                                     for row, k in zip(values, kinds, strict=True))
+    expected = h.load_table(write(tmp_path, plain, "plain.csv"), "kind")
+
+    def no_exact_reader(*args):
+        raise AssertionError("the exact reader ran")
+
+    monkeypatch.setattr(parsing, "read_table_exact", no_exact_reader)
+    got = h.load_table(write(tmp_path, quoted, "quoted.csv"), "kind")
+    np.testing.assert_array_equal(got[0], expected[0])
+    assert got[1].tolist() == expected[1].tolist() and got[2] == expected[2]
+    assert "007" in got[1].tolist()  # a quoted id stays text, as written
