@@ -467,14 +467,15 @@ def embedding_scores(pixels: np.ndarray, points: np.ndarray, labels: Sequence[in
     """Score a map of ``pixels`` (n, d) to ``points`` (n, k): two numbers in [0, 1]. Taught in
     07; used in 08, 09, 11.
 
-    ``trustworthiness``: were each point's ``n_neighbors`` map neighbours near it in the data
-    (1.0: no false neighbours; scikit-learn's ``trustworthiness``)? ``knn_accuracy``: stratified
-    ``folds``-fold accuracy of a ``n_neighbors``-NN classifier on the map (random_state 0).
+    ``trustworthiness``: were each point's ``n_neighbors`` map neighbours near it in the data?
+    (1.0: none false; scikit-learn's value, computed in row blocks so memory grows linearly.)
+    ``knn_accuracy``: ``folds``-fold accuracy of a ``n_neighbors``-NN classifier on the map.
     Raises ``ValueError`` for arrays of other shapes or lengths, or NaN values.
     """
-    from sklearn.manifold import trustworthiness
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.neighbors import KNeighborsClassifier
+
+    from _autoenc.scores import trustworthiness
 
     data = checks.same_items(pixels=pixels, points=points, labels=labels)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)

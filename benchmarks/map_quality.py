@@ -92,7 +92,7 @@ def fit_umap(train: np.ndarray, seed: int) -> Callable[[np.ndarray], np.ndarray]
 def score(fitter: Fitter, pixels: np.ndarray, labels: np.ndarray, train_idx: np.ndarray,
           test_idx: np.ndarray, seed: int) -> dict[str, float]:
     """Fit on the training digits, place the held-out ones, and score the map of all digits."""
-    from sklearn.manifold import trustworthiness
+    from _autoenc.scores import trustworthiness
 
     start = time.perf_counter()
     place = fitter(pixels[train_idx], seed)

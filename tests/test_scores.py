@@ -87,3 +87,59 @@ def test_wrong_shapes_raise_a_clear_value_error():
         h.heldout_split(labels.reshape(-1, 1))
     with pytest.raises(ValueError, match="coordinates"):
         h.heldout_knn_accuracy(data, labels, np.zeros((3, 3)), labels[:3])
+
+
+# --- trustworthiness at any size (_autoenc.scores) -------------------------------------------
+
+
+def _cases():
+    rng = np.random.default_rng(0)
+    pixels = h.load_digits_file()[0]
+    return {
+        "digits float32": (pixels, pixels @ rng.normal(size=(64, 2)).astype(np.float32)),
+        "digits float64": (pixels.astype(np.float64), rng.normal(size=(1797, 2))),
+        "raw grey levels, many ties": (np.rint(pixels * 16), rng.normal(size=(1797, 2))),
+        "duplicate rows": (np.repeat(rng.integers(0, 3, (50, 4)), 3, axis=0).astype(float),
+                           rng.normal(size=(150, 2))),
+    }
+
+
+@pytest.mark.parametrize("case", list(_cases()))
+@pytest.mark.parametrize("n_neighbors", [5, 12])
+def test_blockwise_trustworthiness_equals_scikit_learn_to_the_last_bit(case, n_neighbors):
+    from sklearn.manifold import trustworthiness as reference
+
+    from _autoenc.scores import trustworthiness
+
+    data, points = _cases()[case]
+    expected = reference(data, points, n_neighbors=n_neighbors)
+    for working_memory in (0.05, 1, 1024):  # blocks of a few rows, some, all
+        got = trustworthiness(data, points, n_neighbors, working_memory=working_memory)
+        assert abs(got - expected) <= 1e-12
+
+
+def test_blockwise_trustworthiness_holds_no_n_by_n_array():
+    import tracemalloc
+
+    from _autoenc.scores import trustworthiness
+
+    rng = np.random.default_rng(1)
+    n = 3000
+    data, points = rng.random((n, 20)), rng.random((n, 2))
+    tracemalloc.start()
+    try:
+        trustworthiness(data, points, 5, working_memory=2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < n * n * 8 / 4  # one n x n float64 array would be 72 MB
+
+
+def test_embedding_scores_use_the_blockwise_trustworthiness(monkeypatch):
+    from _autoenc import scores
+
+    calls = []
+    monkeypatch.setattr(scores, "trustworthiness", lambda *a, **k: calls.append(1) or 0.5)
+    pixels, labels = h.load_digits_file()
+    assert h.embedding_scores(pixels[:200], pixels[:200, :2], labels[:200])[
+        "trustworthiness"] == 0.5 and calls
