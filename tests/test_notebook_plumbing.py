@@ -261,3 +261,88 @@ def _restore_absl_logger():
     saved = (logger.handlers[:], logger.propagate)
     yield
     logger.handlers, logger.propagate = saved
+
+
+# --- the kernel never alters what the learner made ----------------------------------------------
+
+
+def test_showing_a_figure_leaves_its_scatters_antialiased_for_a_later_savefig():
+    fig = scatter_figure()
+    before = io.BytesIO()
+    fig.savefig(before, format="png")
+    an.compact_png(fig)
+    after = io.BytesIO()
+    fig.savefig(after, format="png")
+    assert all(c.get_antialiased()[0] for c in fig.axes[0].collections)
+    assert np.array_equal(np.asarray(Image.open(before)), np.asarray(Image.open(after)))
+
+
+def _stored_and_full(fig) -> tuple[np.ndarray, np.ndarray]:
+    full = io.BytesIO()
+    with an.crisp_while_drawing(fig):
+        fig.savefig(full, format="png", bbox_inches="tight", metadata={"Software": None})
+    stored = Image.open(io.BytesIO(an.compact_png(fig))).convert("RGB")
+    return (np.asarray(stored, dtype=np.int16),
+            np.asarray(Image.open(full).convert("RGB"), dtype=np.int16))
+
+
+@pytest.mark.parametrize("kind", ["photo", "gradient", "pcolormesh", "contourf", "scatter"])
+def test_the_stored_picture_never_moves_a_colour_further_than_the_limit(kind):
+    rng = np.random.default_rng(0)
+    fig, ax = plt.subplots()
+    x = np.linspace(0, 1, 200)
+    if kind == "photo":
+        ax.imshow(rng.random((64, 64, 3)))
+    elif kind == "gradient":
+        ax.imshow(np.add.outer(x, x), cmap="twilight")
+    elif kind == "pcolormesh":
+        ax.pcolormesh(rng.random((40, 40)), cmap="viridis")
+    elif kind == "contourf":
+        ax.contourf(x, x, np.sin(6 * np.add.outer(x, x)), levels=100, cmap="magma")
+    else:
+        fig = scatter_figure()
+    stored, full = _stored_and_full(fig)
+    assert np.abs(stored - full).max() <= an.MAX_COLOUR_ERROR
+
+
+def test_a_photo_keeps_all_its_colours():
+    fig, ax = plt.subplots()
+    ax.imshow(np.random.default_rng(0).random((64, 64, 3)))
+    image = Image.open(io.BytesIO(an.compact_png(fig)))
+    assert image.mode == "RGB"
+
+
+def test_tidy_leaves_the_folder_inside_other_text_alone():
+    url = f"file://{an.ROOT.as_posix()}/docs/digit_map.png"
+    assert an.tidy(f"open {url}") == f"open {url}"
+    assert an.tidy(f"x{an.ROOT}/a") == f"x{an.ROOT}/a"
+    assert an.tidy(f"PosixPath('{an.ROOT / 'models'}')") == "PosixPath('models')"
+    assert an.tidy(f"[{an.ROOT / 'a'}, {an.ROOT / 'b'}]") == "[a, b]"
+
+
+def test_an_error_logged_with_its_traceback_keeps_the_whole_message_and_traceback(capsys):
+    an.short_log_lines()
+    try:
+        raise RuntimeError("the inner problem")
+    except RuntimeError:
+        logging.getLogger("absl").exception("Saving failed. The file is read-only. Try again.")
+    out, err = capsys.readouterr()
+    assert "Saving failed. The file is read-only. Try again." in out
+    assert "Traceback" in out and "RuntimeError: the inner problem" in out and err == ""
+
+
+def test_a_format_the_learner_chooses_is_kept():
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    shell = InteractiveShell.instance()
+    an.use_compact_png(shell)
+    set_matplotlib_formats("retina")
+    an._keep_compact_png(shell)
+    printer = shell.display_formatter.formatters["image/png"].type_printers[Figure]
+    assert printer is not an._png_or_none and printer.func.__name__ == "retina_figure"
+    set_matplotlib_formats("png")  # the plain PNG printer, as `%matplotlib inline` sets it ...
+    an._keep_compact_png(shell)  # ... and is replaced by the compact one again
+    assert shell.display_formatter.formatters["image/png"].type_printers[Figure] is \
+        an._png_or_none
