@@ -259,10 +259,10 @@ class Run:
         progress = Progress(epochs, time.perf_counter()) if self.verbose == 1 else None
         start_all = second_epoch_start = None
         model.stop_training = False
-        callback_list.on_train_begin()
+        self._call(callback_list.on_train_begin)
         logs: dict[str, float] | None = None
         for epoch in range(epochs):
-            callback_list.on_epoch_begin(epoch)
+            self._call(callback_list.on_epoch_begin, epoch)
             learning_rate = 0.001 if self.optimizer is None else float(
                 self.optimizer.learning_rate)
             if not (math.isfinite(learning_rate) and learning_rate >= 0):
@@ -280,13 +280,28 @@ class Run:
                     progress = Progress(epochs, start_all)
             if progress is not None:
                 progress.update(epoch + 1, loss, now, last=epoch == epochs - 1)
-            callback_list.on_epoch_end(epoch, logs)
+            self._call(callback_list.on_epoch_end, epoch, logs)
             if model.stop_training:
                 break
         if progress is not None and progress.shown_any and epoch < epochs - 1:
             progress.update(epoch + 1, loss, time.perf_counter(), last=True)
-        callback_list.on_train_end(logs)
+        self._call(callback_list.on_train_end, logs)
         return model.history
+
+    def _call(self, hook: Callable, *args: Any) -> None:
+        """Call a callback hook; a callback that needs the optimizer of a model that was never
+        compiled gets a clear error instead of an AttributeError from inside Keras."""
+        try:
+            hook(*args)
+        except AttributeError as error:
+            if self.optimizer is not None or "optimizer" not in str(error):
+                raise
+            names = ", ".join(type(c).__name__ for c in self.callbacks)
+            raise ValueError(
+                f"a callback ({names}) reads the model's optimizer, but the model is not "
+                "compiled, so it has none; compile it first, e.g. model.compile(optimizer="
+                "keras.optimizers.Adam(learning_rate=0.001), loss='mean_squared_error')"
+            ) from error
 
 
 class Progress:

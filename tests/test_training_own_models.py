@@ -124,3 +124,29 @@ def test_one_callback_not_in_a_list_is_accepted_as_fit_accepts_it(pixels, capsys
     model, _, _ = ah.build_autoencoder()
     ah.train_autoencoder(model, pixels, epochs=2, callbacks=ah.EpochLogger(every=1), verbose=0)
     assert capsys.readouterr().out.count("epoch =") == 2
+
+
+def test_a_callback_that_needs_the_optimizer_of_an_uncompiled_model_gets_a_clear_error(pixels):
+    class NeedsOptimizer(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.steps = self.model.optimizer.iterations  # as TensorBoard does
+
+    model, _, _ = ah.build_autoencoder()
+    with pytest.raises(ValueError, match="NeedsOptimizer.*not compiled.*compile it first"):
+        ah.train_autoencoder(model, pixels, epochs=1, callbacks=[NeedsOptimizer()], verbose=0)
+    model.compile(optimizer="adam", loss="mean_squared_error")
+    ah.train_autoencoder(model, pixels, epochs=1, callbacks=[NeedsOptimizer()], verbose=0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: keras.callbacks.CSVLogger(str(d / "log.csv")),
+    lambda d: keras.callbacks.EarlyStopping(monitor="loss", patience=1),
+    lambda d: keras.callbacks.ModelCheckpoint(str(d / "m.keras")),
+    lambda d: keras.callbacks.TerminateOnNaN(),
+    lambda d: keras.callbacks.BackupAndRestore(str(d / "backup")),
+])
+def test_the_usual_keras_callbacks_run_with_an_uncompiled_model(pixels, tmp_path, make, recwarn):
+    model, _, _ = ah.build_autoencoder()
+    history = ah.train_autoencoder(model, pixels, epochs=2, callbacks=[make(tmp_path)],
+                                   verbose=0)
+    assert len(history.history["loss"]) == 2
