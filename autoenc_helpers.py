@@ -27,21 +27,17 @@ if TYPE_CHECKING:  # imported for type hints only; the real imports happen insid
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-ROOT = Path(__file__).resolve().parent
-"""The repository folder that holds this module."""
+ROOT = Path(__file__).resolve().parent  # the repository folder that holds this module
 
 DATA_DIR = ROOT / "data"
 DATA_FILE = DATA_DIR / "digits_uci_test_1797.txt"
 """The 1,797 UCI digits: 64 pixel values (0-16) then the label (0-9) on each line."""
 
-MODELS_DIR = ROOT / "models"
-"""Where notebooks save trained models (gitignored)."""
+MODELS_DIR = ROOT / "models"  # where notebooks save trained models (gitignored)
 
-PROGRESS_AFTER_SECONDS = 60.0
-"""``train_autoencoder(verbose="auto")`` shows progress once a run is expected to take longer."""
+PROGRESS_AFTER_SECONDS = 60.0  # train_autoencoder(verbose="auto") shows progress for longer runs
 
-HEX_SYMBOLS = "0123456789ABCDEFG"
-"""One symbol per pixel value 0-16: hex digits 0-F, and G for 16 (one past F)."""
+HEX_SYMBOLS = "0123456789ABCDEFG"  # one symbol per pixel value 0-16: hex 0-F, and G for 16
 
 
 # --- 01 · The data format -----------------------------------------------------------------
@@ -62,10 +58,9 @@ def load_digits_file(path: str | Path = DATA_FILE) -> tuple[np.ndarray, np.ndarr
 def digit_to_hex(row: Sequence[float] | np.ndarray) -> str:
     """Return the 8x8 image as 8 lines of 8 symbols: hex 0-F, and G for 16. Taught in 02.
 
-    ``row``: 64 pixel values (any shape with 64 elements, any real dtype), raw (0-16) or
-    scaled (0-1, as ``load_digits_file`` returns: a row whose values all lie in [0, 1] is
-    taken as scaled); values are rounded to the nearest grey level. Raises ``ValueError`` for
-    another count of values, NaN, or values outside 0-16.
+    ``row``: 64 pixel values, raw (0-16) or scaled (0-1: a row whose values all lie in [0, 1]
+    is taken as scaled), rounded to the nearest grey level. Raises ``ValueError`` for another
+    count of values, NaN, or values outside 0-16.
     """
     raw = np.rint(checks.raw_row(row)).astype(int)
     if raw.size != N_PIXELS:
@@ -78,9 +73,8 @@ def plot_digit(row: Sequence[float] | np.ndarray, ax: Axes | None = None,
     """Draw one digit as a grey image (dark ink on white); return its axes. Taught in 02;
     used in 05, 08.
 
-    ``row``: 64 pixel values (or any square count k*k), raw (0-16) or scaled (0-1), as for
-    ``digit_to_hex`` (same errors). ``ax``: the axes to draw in (a new 2.5 x 2.5 inch figure
-    if None); ``title``: text above the image, if given.
+    ``row``: 64 (or any k*k) pixel values as for ``digit_to_hex`` (same errors); ``ax``: where
+    to draw (a new 2.5 x 2.5 inch figure if None); ``title``: text above the image.
     """
     import matplotlib.pyplot as plt
 
@@ -192,9 +186,8 @@ def encode(model: keras.Model, data: np.ndarray, batch_size: int = 1024) -> np.n
     """Run ``model`` (usually an encoder) on every row of ``data``; return a NumPy array.
     Taught in 03; used in 04-09, 11, 12.
 
-    ``data``: (n, inputs), any real dtype; returns (n, outputs) float32, in batches of
-    ``batch_size`` rows, printing nothing (unlike ``predict``). Raises ``ValueError`` for data
-    of another width than the model's input, or a bad ``batch_size``.
+    ``data``: (n, inputs), any real dtype; returns (n, outputs) float32, in batches, printing
+    nothing (unlike ``predict``). Raises ``ValueError`` for another width or ``batch_size`` < 1.
     """
     data = np.asarray(data, dtype=np.float32)
     batch_size = checks.whole_number("batch_size", batch_size)
@@ -298,10 +291,9 @@ def get_trained_book_model(epochs: int = 500, seed: int = 1
     """Return the book's trained ``(autoencoder, encoder, decoder)``, training it only once.
     Taught in 05; used in 04, 06-09.
 
-    ``build_autoencoder(seed=seed)`` trained by ``train_autoencoder`` for ``epochs`` epochs on the
-    1,797 digits, saved as ``MODELS_DIR / "book_autoencoder_e{epochs}_s{seed}.keras"`` and loaded
-    from there later; nothing is printed and Keras's random generators are left seeded with
-    ``seed`` either way. A damaged file is retrained and replaced with a ``UserWarning``.
+    ``build_autoencoder(seed=seed)`` trained for ``epochs`` epochs on the digits, saved in
+    ``MODELS_DIR`` and loaded from there later; prints nothing and leaves Keras's generators
+    seeded with ``seed`` either way. A damaged file is retrained, with a ``UserWarning``.
     """
     import warnings
 
@@ -333,10 +325,9 @@ def get_colormap(name: str | Any, n_colors: int) -> Any:
     """Return colormap ``name`` cut into ``n_colors`` discrete colours. Taught in 06; used in
     08, 09, 12.
 
-    ``name``: a matplotlib colormap name, ``"petroff10"`` (``DEFAULT_CMAP``, colour-blind safe:
-    M. A. Petroff, "Accessible Color Sequences for Data Visualization", 2024; 10 colours) or a
-    Colormap. A palette with fewer colours repeats them (``"Dark2"`` has 8). An unknown name
-    raises ``ValueError`` suggesting the closest (the book's 'Dark1' never existed).
+    ``name``: a colormap name, ``"petroff10"`` (``DEFAULT_CMAP``, colour-blind safe: M. A.
+    Petroff, 2024; 10 colours) or a Colormap; a palette with fewer colours repeats them. An
+    unknown name raises ``ValueError`` suggesting the closest (the book's 'Dark1' never existed).
     """
     return colours.colormap(name, n_colors)
 
@@ -385,11 +376,10 @@ def interactive_map(
     """Return a bokeh layout of the map where hovering over a point shows its image. Taught
     in 06.
 
-    ``points`` and ``labels`` as for ``plot_embedding`` (same colours, legend in natural order);
-    ``images``: (n, k*k) or (n, k, k) square images (8x8 digits, 28x28, ...), raw 0-16 or scaled
-    0-1. Hovering shows the image (a ``data:`` URI, nothing is fetched), label and item number;
-    tapping pins it. Show with ``show_interactive``, save with ``save_interactive``. Raises
-    ``ValueError`` for inputs of the wrong shape or range.
+    ``points``, ``labels`` as for ``plot_embedding`` (same colours; legend in natural order);
+    ``images``: (n, k*k) or (n, k, k) square images (8x8, 28x28, ...), raw 0-16 or scaled 0-1.
+    Hovering shows the image (a ``data:`` URI: nothing is fetched), label and item; tapping pins
+    it. Raises ``ValueError`` for inputs of the wrong shape or range.
     """
     from matplotlib.colors import to_hex
 
@@ -406,9 +396,8 @@ def interactive_map(
 def show_interactive(layout: Any) -> None:
     """Show a bokeh layout (e.g. from ``interactive_map``) in JupyterLab, offline. Taught in 06.
 
-    BokehJS goes to the page inline (no internet needed), then gives way in the saved output to
-    a one-line note. Needs ``jupyter_bokeh``; raises ``RuntimeError`` outside IPython.
-    """
+    BokehJS goes inline (no internet), then gives way in the saved output to a one-line note.
+    Needs ``jupyter_bokeh``; raises ``RuntimeError`` outside IPython."""
     interactive.show_inline(layout)
 
 
@@ -508,9 +497,8 @@ def heldout_knn_accuracy(
     """How often the map neighbours of held-out items share their label. Taught in 07; used
     in 08, 12.
 
-    Fits a ``n_neighbors``-NN classifier on the train points (of a method fitted on the train
-    items only); returns its accuracy on the held-out points. Raises ``ValueError`` for
-    mismatched shapes.
+    A ``n_neighbors``-NN classifier fitted on the train points scores the held-out points.
+    Raises ``ValueError`` for mismatched shapes.
     """
     from sklearn.neighbors import KNeighborsClassifier
 
@@ -548,9 +536,7 @@ def tsne_targets(pixels: np.ndarray, perplexity: float = 30.0, seed: int = 0,
                  init: str = "random") -> np.ndarray:
     """Return a scikit-learn t-SNE map of ``pixels`` (n, d): float32 points (n, 2). Taught in 12.
 
-    ``seed`` seeds the random start; ``init="pca"`` starts from the first two principal
-    components (then every seed gives the same map).
-    """
+    ``seed`` seeds the random start; ``init="pca"`` starts from two principal components."""
     from sklearn.manifold import TSNE
 
     data = checks.same_items(pixels=pixels)["pixels"].astype(np.float64)  # t-SNE in float64
@@ -559,28 +545,37 @@ def tsne_targets(pixels: np.ndarray, perplexity: float = 30.0, seed: int = 0,
 
 
 def build_neighbour_map(train_pixels: np.ndarray, train_points: np.ndarray,
-                        temperature: float = 0.05) -> keras.Model:
+                        temperature: float | str = "auto", projection: Any = None) -> keras.Model:
     """An encoder that places any item at the soft average of its nearest training items'
     points. Taught in 12.
 
     d -> n_train (softmax) -> 2 with weights in closed form: unit j scores item j by
     ``-|x - x_j|^2 / temperature`` (a Dense layer, as ``-|x - x_j|^2 = 2 x.x_j - |x_j|^2 - |x|^2``
     and ``|x|^2`` is the same for every j); the output averages the points by those weights.
-    Kernel t-SNE (Gisbrecht, Schulz and Hammer 2015). Raises ``ValueError`` for a temperature
-    that is not positive, or mismatched or NaN inputs.
+    Kernel t-SNE (Gisbrecht, Schulz and Hammer 2015). ``temperature="auto"``: 0.2 x the median
+    squared distance between nearest training items (``_autoenc/tsne.py``). ``projection``:
+    ``(components, offset)`` of a linear first layer (PCA), or None. Raises ``ValueError`` for
+    a temperature that is not positive, or mismatched or NaN inputs.
     """
     import keras
+
+    from _autoenc import tsne
 
     data = checks.same_items(train_pixels=train_pixels, train_points=train_points)
     keys = data["train_pixels"].astype(np.float64)
     values = data["train_points"].astype(np.float32)
+    x = inputs = keras.Input(shape=(keys.shape[1],), name="pixels")
+    if projection is not None:
+        x = keras.layers.Dense(projection[0].shape[1], name="pca")(x)
+        keys = keys @ projection[0] + projection[1]
+    temperature = tsne.auto_temperature(keys) if temperature == "auto" else temperature
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature!r}")
-    n_train, n_inputs = keys.shape
-    inputs = keras.Input(shape=(n_inputs,), name="pixels")
-    scores = keras.layers.Dense(n_train, activation="softmax", name="neighbour_weights")
+    scores = keras.layers.Dense(len(keys), activation="softmax", name="neighbour_weights")
     place = keras.layers.Dense(values.shape[1], use_bias=False, name="map_position")
-    encoder = keras.Model(inputs, place(scores(inputs)), name="neighbour_map")
+    encoder = keras.Model(inputs, place(scores(x)), name="neighbour_map")
+    if projection is not None:
+        encoder.get_layer("pca").set_weights(list(projection))
     scores.set_weights([(2.0 * keys.T / temperature).astype(np.float32),
                         (-(keys**2).sum(axis=1) / temperature).astype(np.float32)])
     place.set_weights([values])
@@ -588,13 +583,18 @@ def build_neighbour_map(train_pixels: np.ndarray, train_points: np.ndarray,
 
 
 def fit_parametric_map(train_pixels: np.ndarray, perplexity: float = 30.0,
-                       temperature: float = 0.05, seed: int = 0) -> keras.Model:
+                       temperature: float | str = "auto", seed: int = 0) -> keras.Model:
     """The series' best parametric map: t-SNE of the training items, then an encoder for it.
     Taught in 12.
 
-    An encoder that places any new item in one forward pass. On ``heldout_split(labels,
-    seed=0)`` of the digits: held-out 5-NN about 0.978, trustworthiness about 0.993
-    (``benchmarks/map_quality.py``).
+    openTSNE arranges the training items (after PCA to 50 dimensions for items of over 100
+    features), then ``build_neighbour_map`` places any new item in one forward pass. Held-out
+    5-NN about 0.98 on the digits; at 70,000 x 784 see ``benchmarks/scale.py``.
     """
-    points = tsne_targets(train_pixels, perplexity=perplexity, seed=seed)
-    return build_neighbour_map(train_pixels, points, temperature=temperature)
+    from _autoenc import tsne
+
+    train = checks.same_items(train_pixels=train_pixels)["train_pixels"].astype(np.float32)
+    projection = tsne.pca(train, seed)
+    reduced = train if projection is None else train @ projection[0] + projection[1]
+    points = tsne.targets(reduced, perplexity, seed)
+    return build_neighbour_map(train, points, temperature, projection)

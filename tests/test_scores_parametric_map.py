@@ -54,3 +54,36 @@ def test_tsne_targets_repeat_for_a_seed():
     first = h.tsne_targets(pixels, perplexity=5.0, seed=3)
     assert first.shape == (60, 2) and first.dtype == np.float32
     np.testing.assert_array_equal(first, h.tsne_targets(pixels, perplexity=5.0, seed=3))
+
+
+def copies(placed: np.ndarray, train_points: np.ndarray) -> float:
+    """The share of placed items that sit exactly on a training item's point."""
+    from sklearn.neighbors import NearestNeighbors
+
+    gap = NearestNeighbors(n_neighbors=1).fit(train_points).kneighbors(placed)[0][:, 0]
+    return float((gap < 1e-3 * train_points.std()).mean())
+
+
+def test_the_automatic_temperature_keeps_new_digits_off_copies_of_training_points():
+    pixels, labels = h.load_digits_file()
+    train, test = h.heldout_split(labels, seed=0)
+    points = np.random.default_rng(0).normal(size=(len(train), 2)).astype(np.float32)
+    fixed = h.encode(h.build_neighbour_map(pixels[train], points, temperature=0.05), pixels[test])
+    auto = h.encode(h.build_neighbour_map(pixels[train], points), pixels[test])
+    assert copies(fixed, points) > 0.2  # the fault: a map of copies
+    assert copies(auto, points) < 0.05
+
+
+def test_wide_items_go_through_a_pca_layer_and_are_placed_in_one_pass():
+    rng = np.random.default_rng(0)
+    pixels, labels = h.load_digits_file()
+    pixels, labels = pixels[:400], labels[:400]
+    # 28 x 28 stand-ins: each digit upscaled (each pixel a 3 x 3 block, padded) with noise.
+    wide = np.pad(np.kron(pixels.reshape(-1, 8, 8), np.ones((3, 3))), ((0, 0), (2, 2), (2, 2)))
+    wide = np.clip(wide + rng.normal(0, 0.05, wide.shape), 0, 1).reshape(-1, 784)
+    encoder = h.fit_parametric_map(wide[:300], perplexity=10.0, seed=0)
+    assert encoder.get_layer("pca").units == 50 and encoder.input_shape == (None, 784)
+    placed = h.encode(encoder, wide[300:])
+    train_points = h.encode(encoder, wide[:300])
+    accuracy = h.heldout_knn_accuracy(train_points, labels[:300], placed, labels[300:])
+    assert accuracy > 0.8 and copies(placed, train_points) < 0.1  # 300 near-duplicate items
