@@ -33,7 +33,7 @@ $(foreach setting,$(TEST_ENV),$(eval unit nbval browser-test: export $(setting))
 run: export AUTOENC_VERBOSE := 0
 
 .PHONY: help setup lab test lint unit nbval browser-test run readme-figure student clean \
-	map-benchmark
+	map-benchmark scale-benchmark
 
 help:
 	@echo "make lab          - install into .venv if needed, then start JupyterLab on localhost"
@@ -45,7 +45,8 @@ help:
 	@echo "make run          - re-execute every notebook top to bottom, in place"
 	@echo "make readme-figure - redraw docs/digit_map.png, the README's picture"
 	@echo "make student      - student copies (solutions and outputs removed) in student/"
-	@echo "make map-benchmark - install openTSNE + UMAP (benchmark only), score the maps"
+	@echo "make map-benchmark - install UMAP (benchmark only), score the maps"
+	@echo "make scale-benchmark - every helper on 1,797 to 70,000 items of 784 features"
 	@echo "make clean        - remove generated files (models, figures, student copies)"
 	@echo "make assignments  - nbgrader course in course/ (one assignment per notebook, released)"
 	@echo "make autograde-demo - release 01, autograde a solved and an untouched copy"
@@ -114,7 +115,7 @@ readme-figure: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python tools/make_student_copies.py notebooks student
 
-# Benchmark-only packages (openTSNE, UMAP) go into the same .venv; the notebooks never need them.
+# Benchmark-only packages (UMAP) go into the same .venv; the notebooks never need them.
 BENCH_STAMP := $(VENV)/.bench-installed
 
 $(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
@@ -123,6 +124,11 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
 
 map-benchmark: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/map_quality.py --seeds 3
+
+# Every helper on N x 784 data, N = 1,797 to 70,000 (a stand-in made from the digits, and
+# Fashion-MNIST where Debian's dataset-fashion-mnist is installed). Tens of minutes; not in CI.
+scale-benchmark: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf models figures student screenshots benchmarks/results _build course
