@@ -12,6 +12,7 @@ import difflib
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,12 +28,11 @@ if TYPE_CHECKING:  # imported for type hints only; the real imports happen insid
 ROOT = Path(__file__).resolve().parent
 """The repository folder that holds this module."""
 
-DATA_DIR = ROOT / "data"
-DATA_FILE = DATA_DIR / "digits_uci_test_1797.txt"
-"""The 1,797 UCI digits: 64 pixel values (0-16) then the label (0-9) on each line."""
-
-MODELS_DIR = ROOT / "models"
-"""Where notebooks save trained models (gitignored)."""
+# DATA_DIR (the data folder), DATA_FILE (DATA_DIR / DIGITS_FILE_NAME: the 1,797 UCI digits, 64
+# pixel values 0-16 then the label 0-9 on each line) and MODELS_DIR (where notebooks save trained
+# models) are looked up at each use, by __getattr__ below, so that a teacher can move them with
+# AUTOENC_DATA_DIR and AUTOENC_MODELS_DIR; the defaults are in _autoenc/paths.py.
+DIGITS_FILE_NAME = "digits_uci_test_1797.txt"
 
 N_PIXELS = 64
 PIXEL_MAX = 16
@@ -150,8 +150,9 @@ def _parse_int(token: str, path: Path, line_no: int, column: int) -> int:
     return int(value)
 
 
-def load_digits_file(path: str | Path = DATA_FILE) -> tuple[np.ndarray, np.ndarray]:
-    """Read a digits file and return ``(pixels, labels)``.
+def load_digits_file(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Read a digits file (default: the series' own, ``DATA_FILE``) and return
+    ``(pixels, labels)``.
 
     ``pixels`` is float32 of shape (n, 64), divided by 16 so every value lies in [0, 1];
     ``labels`` is int64 of shape (n,). The file is UTF-8 text (a byte-order mark is accepted,
@@ -167,7 +168,7 @@ def load_digits_file(path: str | Path = DATA_FILE) -> tuple[np.ndarray, np.ndarr
     a number a person would write (``1_0``, ``nan``, ``inf``), a fraction, a pixel outside 0-16
     or a label that is not one of the digits. Nothing is skipped silently.
     """
-    path = Path(path)
+    path = Path(path) if path is not None else sys.modules[__name__].DATA_FILE
     if not path.is_file():
         raise FileNotFoundError(f"digits file not found: {path}")
     lines = _read_text(path, "digits file").splitlines()
@@ -757,11 +758,18 @@ _LAZY: dict[str, Any] = {}
 
 
 def __getattr__(name: str) -> Any:
-    """Create Keras-based classes (``EpochLogger``) the first time they are asked for."""
+    """Create Keras-based classes (``EpochLogger``) the first time they are asked for; look up
+    ``DATA_DIR``, ``DATA_FILE`` and ``MODELS_DIR`` at each use (see _autoenc/paths.py)."""
     if name == "EpochLogger":
         if name not in _LAZY:
             _LAZY[name] = _make_epoch_logger()
         return _LAZY[name]
+    if name in ("DATA_DIR", "DATA_FILE", "MODELS_DIR"):  # read at each use: _autoenc/paths.py
+        from _autoenc import paths
+
+        if name == "MODELS_DIR":
+            return paths.models_dir()
+        return paths.data_dir() / (DIGITS_FILE_NAME if name == "DATA_FILE" else "")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -1173,7 +1181,8 @@ def get_trained_book_model(
     import keras
 
     epochs = _check_count("epochs", epochs)
-    path = Path(MODELS_DIR) / f"book_autoencoder_e{epochs}_s{seed}.keras"
+    # the module attribute, so that a setting made since import (or a test's patch) counts
+    path = Path(sys.modules[__name__].MODELS_DIR) / f"book_autoencoder_e{epochs}_s{seed}.keras"
     if path.is_file():
         keras.utils.set_random_seed(seed)
         model, damage = _damage_in(path, build_autoencoder(seed=seed)[0])
