@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT, load_module
+from support import ROOT, load_tool
 
 from _autoenc import paths
 
-check_python = load_module(ROOT / "tools" / "check_python.py")
+check_python = load_tool("check_python")
 
 
 @pytest.fixture
