@@ -1,5 +1,6 @@
 # The series in commands. `make lab` to learn, `make test` to prove it works.
-# Both create .venv on first use (or when requirements change) from requirements.txt.
+# Both create .venv on first use (or when requirements change) from requirements-dev.txt
+# (requirements.txt, what learners need, plus the test tools).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -50,15 +51,19 @@ help:
 	@echo "make clean        - remove generated files (models, figures, student copies)"
 	@echo "make assignments  - nbgrader course in course/ (one assignment per notebook, released)"
 	@echo "make autograde-demo - release 01, autograde a solved and an untouched copy"
-	@echo "make book         - the series as an offline website in _build/html/"
+	@echo "make book         - the students' offline website in _build/html/ (solutions folded)"
+	@echo "make book-teacher - the same with solutions open, in _build/teacher/html/"
+	@echo "make install-test - a plain pip install into a fresh environment, run as a learner"
 	@echo "make classroom-test - the website in headless Chromium, network blocked"
 
-$(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+# tools/check_python.py refuses, with a clear message, a Python (3.11-3.13 only) or platform
+# (not Intel macOS) that TensorFlow 2.21 has no wheels for. requirements-dev.txt is the learners'
+# requirements.txt plus the test tools.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@$(PYTHON) tools/check_python.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m autoenc_notebook install --sys-prefix
 	touch $(STAMP)
@@ -140,10 +145,10 @@ CLASSROOM_STAMP := $(VENV)/.classroom-installed
 # nbgrader runs `alembic` as a command: the venv's bin must be on PATH.
 CLASSROOM_ENV := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: classroom-setup assignments autograde-demo book classroom-test
+.PHONY: classroom-setup assignments autograde-demo book book-teacher classroom-test install-test
 
 $(CLASSROOM_STAMP): $(STAMP) requirements-classroom.txt
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-classroom.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -r requirements-classroom.txt
 	touch $(CLASSROOM_STAMP)
 
 classroom-setup: $(CLASSROOM_STAMP)
@@ -156,12 +161,22 @@ assignments: $(CLASSROOM_STAMP)
 autograde-demo: $(CLASSROOM_STAMP)
 	$(CLASSROOM_ENV) $(BIN)/python tools/autograde_demo.py
 
-# _build/html/ (gitignored): the website, from the committed outputs, offline, warnings as errors.
+# _build/html/ (gitignored): the students' website, from the committed outputs, offline, warnings
+# as errors: solutions folded away, downloads are student copies. book-teacher: solutions open,
+# full notebooks as downloads, in _build/teacher/html/.
 book: $(CLASSROOM_STAMP)
 	$(BIN)/python tools/build_book.py
 
-# The website in headless Chromium with the network blocked (the hover explorer of 06 is checked
-# by the browser test, in the JupyterLab run of 06). Skipped where `chromium` is missing unless
-# REQUIRE_BROWSER_TEST=1 (CI).
+book-teacher: $(CLASSROOM_STAMP)
+	$(BIN)/python tools/build_book.py --teacher
+
+# The website in headless Chromium with the network blocked: front page, folded solutions,
+# typeset maths, the hover explorer of 06, nothing loaded from outside; screenshots in
+# screenshots/site/. Skipped where `chromium` is missing unless REQUIRE_BROWSER_TEST=1 (CI).
 classroom-test: book
 	CLASSROOM_TESTS=1 $(BIN)/python -m pytest -rs --durations=10 tests/classroom
+
+# TEACHING.md's JupyterHub section, followed: a plain `pip install .` into a fresh environment,
+# notebook 02 run there by a user who is not root (tests/install; about 20 s).
+install-test: $(STAMP)
+	INSTALL_TESTS=1 $(BIN)/python -m pytest -rs --durations=5 tests/install

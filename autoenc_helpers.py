@@ -9,6 +9,7 @@ and prints nothing; Keras is imported only by the functions that need it.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,10 @@ from _autoenc import checks, colours, interactive, parsing
 from _autoenc.checks import N_PIXELS as N_PIXELS  # 64 pixels per digit (8 x 8)
 from _autoenc.checks import PIXEL_MAX as PIXEL_MAX  # raw grey levels run from 0 to 16
 from _autoenc.colours import DEFAULT_CMAP as DEFAULT_CMAP  # "petroff10", colour-blind safe
-from _autoenc.images import png_uri
+from _autoenc.images import digit_png_uri as digit_png_uri  # behind interactive_map (06)
+from _autoenc.images import png_uri as _png_uri
+from _autoenc.interactive import save_interactive as save_interactive  # taught in 06
+from _autoenc.interactive import show_interactive as show_interactive  # taught in 06
 from _autoenc.parsing import N_CLASSES as N_CLASSES  # the digits 0-9
 
 if TYPE_CHECKING:  # imported for type hints only; the real imports happen inside functions
@@ -29,11 +33,10 @@ if TYPE_CHECKING:  # imported for type hints only; the real imports happen insid
 
 ROOT = Path(__file__).resolve().parent  # the repository folder that holds this module
 
-DATA_DIR = ROOT / "data"
-DATA_FILE = DATA_DIR / "digits_uci_test_1797.txt"
-"""The 1,797 UCI digits: 64 pixel values (0-16) then the label (0-9) on each line."""
-
-MODELS_DIR = ROOT / "models"  # where notebooks save trained models (gitignored)
+DIGITS_FILE_NAME = "digits_uci_test_1797.txt"  # 1,797 lines: 64 pixels (0-16), then the label
+# DATA_DIR, DATA_FILE (DATA_DIR / DIGITS_FILE_NAME) and MODELS_DIR (where notebooks save models)
+# are looked up at each use by __getattr__ below: a teacher moves them with AUTOENC_DATA_DIR and
+# AUTOENC_MODELS_DIR (defaults in _autoenc/paths.py).
 
 PROGRESS_AFTER_SECONDS = 60.0  # train_autoencoder(verbose="auto") shows progress for longer runs
 
@@ -41,8 +44,9 @@ HEX_SYMBOLS = "0123456789ABCDEFG"  # one symbol per pixel value 0-16: hex 0-F, a
 
 
 # --- 01 · The data format -----------------------------------------------------------------
-def load_digits_file(path: str | Path = DATA_FILE) -> tuple[np.ndarray, np.ndarray]:
-    """Read a digits file and return ``(pixels, labels)``. Taught in 01; used in 00-12.
+def load_digits_file(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Read a digits file (default ``DATA_FILE``); return ``(pixels, labels)``. Taught in 01;
+    used in 00-12.
 
     ``pixels``: float32 (n, 64), divided by 16 into [0, 1]; ``labels``: int64 (n,). Each line of
     the UTF-8 file holds 64 pixels (whole numbers 0-16) and the label (one digit 0-9), comma
@@ -50,7 +54,8 @@ def load_digits_file(path: str | Path = DATA_FILE) -> tuple[np.ndarray, np.ndarr
     value for anything else (encoding, empty lines, field counts, ``nan``, fractions, pixels
     outside 0-16, labels such as ``07``). Nothing is skipped silently.
     """
-    pixels, labels = parsing.read_digits(Path(path))
+    path = Path(path) if path is not None else sys.modules[__name__].DATA_FILE
+    pixels, labels = parsing.read_digits(path)
     return pixels / np.float32(PIXEL_MAX), labels
 
 
@@ -232,9 +237,15 @@ def _make_epoch_logger() -> type:
 
 
 def __getattr__(name: str) -> Any:
-    """Create Keras-based classes (``EpochLogger``) the first time they are asked for."""
+    """Create ``EpochLogger`` on first use; look up the data and models folders at each use."""
     if name == "EpochLogger":
         return _make_epoch_logger()
+    if name in ("DATA_DIR", "DATA_FILE", "MODELS_DIR"):
+        from _autoenc import paths
+
+        if name == "MODELS_DIR":
+            return paths.models_dir()
+        return paths.data_dir() / (DIGITS_FILE_NAME if name == "DATA_FILE" else "")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -302,7 +313,7 @@ def get_trained_book_model(epochs: int = 500, seed: int = 1
     from _autoenc import cache
 
     epochs = checks.whole_number("epochs", epochs)
-    path = Path(MODELS_DIR) / f"book_autoencoder_e{epochs}_s{seed}.keras"
+    path = Path(sys.modules[__name__].MODELS_DIR) / f"book_autoencoder_e{epochs}_s{seed}.keras"
     if path.is_file():
         keras.utils.set_random_seed(seed)
         model, damage = cache.load_checked(path, build_autoencoder(seed=seed)[0])
@@ -388,24 +399,9 @@ def interactive_map(
     raw = checks.raw_pixels(images, len(points))
     classes, codes, palette = colours.class_colours(labels, cmap)
     hex_colours = [to_hex(palette(k)) for k in range(len(classes))]
-    pictures = [png_uri(row) for row in raw]
+    pictures = [_png_uri(row) for row in raw]
     return interactive.map_layout(points, labels, classes, codes, hex_colours, pictures,
                                   title, size, alpha, width, height)
-
-
-def show_interactive(layout: Any) -> None:
-    """Show a bokeh layout (e.g. from ``interactive_map``) in JupyterLab, offline. Taught in 06.
-
-    BokehJS goes inline (no internet), then gives way in the saved output to a one-line note.
-    Needs ``jupyter_bokeh``; raises ``RuntimeError`` outside IPython."""
-    interactive.show_inline(layout)
-
-
-def save_interactive(layout: Any, path: str | Path, title: str = "Digit map") -> Path:
-    """Save a bokeh layout as one stand-alone HTML page (BokehJS inline); return its path.
-    Behind ``interactive_map`` (06): the page opens in any browser without kernel or internet.
-    """
-    return interactive.save_page(layout, path, title)
 
 
 def plot_map_with_digits(
@@ -437,17 +433,6 @@ def plot_map_with_digits(
         ax.add_artist(AnnotationBbox(picture, points[index], frameon=True, pad=0.1, bboxprops={
             "edgecolor": palette(codes[index]), "linewidth": 1.5}))
     return ax
-
-
-def digit_png_uri(row: Sequence[float] | np.ndarray, scale: int = 1) -> str:
-    """Return one image as a ``data:image/png;base64,...`` URI, dark ink on white. Behind
-    ``interactive_map`` (06).
-
-    ``row``: k*k pixel values (64 for a digit), raw or scaled; each pixel becomes a ``scale`` x
-    ``scale`` block. Raises ``ValueError`` for values out of range or not square, ``scale`` < 1.
-    """
-    scale = checks.whole_number("scale", scale)
-    return png_uri(checks.raw_row(row), scale)
 
 
 # --- 07 · Comparing with PCA, Isomap and t-SNE --------------------------------------------

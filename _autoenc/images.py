@@ -8,6 +8,7 @@ import zlib
 
 import numpy as np
 
+from _autoenc import checks
 from _autoenc.checks import PIXEL_MAX
 
 
@@ -32,3 +33,15 @@ def png_uri(raw: np.ndarray, scale: int = 1) -> str:
     grey = (255 - np.rint(raw.reshape(side, side) * 255 / PIXEL_MAX)).astype(np.uint8)
     big = np.kron(grey, np.ones((scale, scale), dtype=np.uint8))
     return "data:image/png;base64," + base64.b64encode(png_gray(big)).decode("ascii")
+
+
+def digit_png_uri(row: np.ndarray, scale: int = 1) -> str:
+    """Return one image as a ``data:image/png;base64,...`` URI, dark ink on white. Behind
+    ``interactive_map`` (06).
+
+    ``row``: k*k pixel values (64 for a digit), raw (0-16) or scaled (0-1); each pixel becomes a
+    ``scale`` x ``scale`` block. Raises ``ValueError`` for values out of range or not a square
+    count, or ``scale`` < 1.
+    """
+    scale = checks.whole_number("scale", scale)
+    return png_uri(checks.raw_row(row), scale)

@@ -59,9 +59,13 @@ def map_layout(points: np.ndarray, labels: np.ndarray, classes: np.ndarray, code
     return row(plot, pinned)
 
 
-def show_inline(layout: Any) -> None:
-    """Show a bokeh layout in JupyterLab with BokehJS inline, then swap the 1.7 MB of
-    JavaScript in the output for a one-line note (see ``autoenc_helpers.show_interactive``)."""
+def show_interactive(layout: Any) -> None:
+    """Show a bokeh layout (e.g. from ``interactive_map``) in JupyterLab, offline. Taught in 06.
+
+    BokehJS (about 1.7 MB) goes to the page inline, so no internet is needed, then gives way in
+    the saved output to a one-line note. Needs JupyterLab's bokeh extension (``jupyter_bokeh``);
+    raises ``RuntimeError`` outside IPython.
+    """
     from bokeh.embed.bundle import bundle_for_objs_and_resources
     from bokeh.io import show
     from bokeh.io.notebook import JS_MIME_TYPE, LOAD_MIME_TYPE, _loading_js
@@ -86,8 +90,10 @@ def show_inline(layout: Any) -> None:
                    raw=True, display_id=load_id)
 
 
-def save_page(layout: Any, path: str | Path, title: str) -> Path:
-    """Write ``layout`` as one stand-alone HTML page with BokehJS inline; return the path."""
+def save_interactive(layout: Any, path: str | Path, title: str = "Digit map") -> Path:
+    """Save a bokeh layout as one stand-alone HTML page (BokehJS inline); return its path.
+    Behind ``interactive_map`` (06): the page opens in any browser without kernel or internet.
+    """
     from bokeh.embed import file_html
     from bokeh.resources import INLINE
 

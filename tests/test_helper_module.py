@@ -40,26 +40,35 @@ def test_no_public_function_is_longer_than_80_lines():
     assert long == {}
 
 
+def public_callables() -> dict[str, object]:
+    """Every public function or class of ``ah``, defined there or re-exported from _autoenc."""
+    names = {node.name for node in public_functions()} | {"EpochLogger"}
+    names |= {name for name, value in vars(ah).items() if not name.startswith("_")
+              and callable(value) and getattr(value, "__module__", "").startswith("_autoenc")}
+    return {name: getattr(ah, name) for name in sorted(names)}
+
+
 def test_every_public_function_says_which_notebooks_teach_or_use_it():
     sources = {path.name[:2]: path.read_text(encoding="utf-8") for path in NOTEBOOKS}
     problems = []
-    for node in public_functions():
-        doc = " ".join((ast.get_docstring(node) or "").split())
+    for name, value in public_callables().items():
+        doc = " ".join((inspect.getdoc(value) or "").split())
         taught = re.search(r"Taught in ([0-9 ,and-]+)", doc)
         used = re.search(r"used in ([0-9 ,and-]+)", doc)
         behind = re.search(r"Behind ``(\w+)`` \((\d\d)\)", doc)
         if not (taught or behind):
-            problems.append(f"{node.name}: no 'Taught in NN' or 'Behind ``name`` (NN)'")
+            problems.append(f"{name}: no 'Taught in NN' or 'Behind ``name`` (NN)'")
             continue
         if behind:
             if not re.search(rf"\bah\.{behind.group(1)}\b", sources[behind.group(2)]):
-                problems.append(f"{node.name}: notebook {behind.group(2)} does not use "
+                problems.append(f"{name}: notebook {behind.group(2)} does not use "
                                 f"ah.{behind.group(1)}")
             continue
         for number in notebook_numbers(taught.group(1) + " " + (used.group(1) if used else "")):
-            if not re.search(rf"\bah\.{node.name}\b", sources[number]):
-                problems.append(f"{node.name}: notebook {number} does not use ah.{node.name}")
+            if not re.search(rf"\bah\.{name}\b", sources[number]):
+                problems.append(f"{name}: notebook {number} does not use ah.{name}")
     assert problems == []
+    assert {"show_interactive", "save_interactive", "digit_png_uri"} <= set(public_callables())
 
 
 def test_the_notebook_check_finds_a_false_claim():

@@ -4,7 +4,9 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+from support import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,8 +26,17 @@ def test_environment_yml_takes_its_pip_packages_from_requirements_txt():
 def test_environment_yml_python_satisfies_the_project_minimum():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
-    minimum = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
-    assert python == "python=3.11" and minimum == ">=3.11"
+    required = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert python == "python=3.11" and required == ">=3.11,<3.14"
+
+
+def test_supported_pythons_agree_in_pyproject_check_and_readme():
+    """pyproject, tools/check_python.py (make setup) and the README name the same versions."""
+    check = load_module(ROOT / "tools" / "check_python.py")
+    assert check.SUPPORTED == ((3, 11), (3, 12), (3, 13))
+    readme = (ROOT / "README.md").read_text()
+    assert "3.11, 3.12 and 3.13" in readme and "Intel Macs" in readme
+    assert "3.11 or newer" not in readme
 
 
 def test_environment_yml_sets_the_same_variables_as_the_makefile():
@@ -35,9 +46,33 @@ def test_environment_yml_sets_the_same_variables_as_the_makefile():
     assert env["variables"] == exports
 
 
-def test_every_requirement_has_a_range_and_says_who_needs_it():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        if not line.strip() or line.startswith("#"):
+TEST_TOOLS = {"pytest", "nbval", "pytest-xdist", "ruff", "playwright"}
+
+
+def requirement_names(name: str) -> set[str]:
+    lines = (ROOT / name).read_text().splitlines()
+    return {re.split(r"[<>=;\s]", line, maxsplit=1)[0].lower() for line in lines
+            if line.strip() and not line.startswith(("#", "-r"))}
+
+
+def test_learners_requirements_have_no_test_tools_and_dev_adds_them():
+    assert not requirement_names("requirements.txt") & TEST_TOOLS
+    assert TEST_TOOLS <= requirement_names("requirements-dev.txt")
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
+
+
+def test_make_and_the_readme_route_install_the_dev_requirements():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet -r requirements-dev.txt" in makefile
+    assert "$(STAMP): requirements.txt requirements-dev.txt pyproject.toml" in makefile
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install -r requirements-dev.txt" in readme
+
+
+@pytest.mark.parametrize("name", ["requirements.txt", "requirements-dev.txt"])
+def test_every_requirement_has_a_range_and_says_who_needs_it(name):
+    for line in (ROOT / name).read_text().splitlines():
+        if not line.strip() or line.startswith(("#", "-r")):
             continue
         if ";" in line:  # platform-specific lines are explained by the comment above them
             assert ">=" in line and "<" in line, line
@@ -52,6 +87,12 @@ def test_ci_runs_the_test_command_that_the_readme_gives():
     assert "make test" in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^make test\b", ci, flags=re.MULTILINE)
+
+
+def test_ci_runs_the_site_and_install_tests():
+    ci = (ROOT / ".ci" / "run").read_text()
+    for target in ("classroom-test", "install-test"):
+        assert re.search(rf"^make {target}\b", ci, flags=re.MULTILINE), target
 
 
 def test_generated_folders_are_gitignored():

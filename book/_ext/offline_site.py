@@ -6,17 +6,21 @@ and logs a warning naming it (``make book`` turns warnings into errors), so a ne
 that starts fetching something from the internet fails the build instead of silently needing
 the network.
 
-It also registers the math renderer ``tex_source`` (book/_config.yml selects it): instead of
-MathJax, which Sphinx loads from a CDN, each formula is shown as its TeX source in a
-``<code class="math">`` element, inline or as a block.
+It also serves MathJax 3 from the site: Sphinx would load it from a CDN. The files come from the
+PyPI package ``django-static-mathjax`` (MathJax 3.2.2, Apache-2.0): the ``es5`` TeX-to-CommonHTML
+bundle, its woff fonts and the TeX extensions it may load on demand, copied to
+``_static/mathjax/``; ``mathjax_path`` points there. Without that package the build stops with a
+message saying what to install.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
-from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -48,24 +52,46 @@ def drop_external_assets(app: Sphinx, pagename: str, templatename: str,
         context[key] = kept
 
 
-def visit_inline_math(self: Any, node: nodes.Element) -> None:
-    """Write an inline formula as its TeX source."""
-    self.body.append(self.starttag(node, "code", "", CLASS="math tex-source")
-                     + self.encode(node.astext()) + "</code>")
-    raise nodes.SkipNode
+MATHJAX_SCRIPT = "tex-chtml.js"
+# Inside the package's es5/ folder: what tex-chtml.js loads (fonts) or may load (extensions).
+MATHJAX_PARTS = (MATHJAX_SCRIPT, "output/chtml/fonts/woff-v2", "input/tex/extensions")
 
 
-def visit_block_math(self: Any, node: nodes.Element) -> None:
-    """Write a displayed formula as its TeX source, in a block of its own."""
-    self.body.append(self.starttag(node, "div", "", CLASS="math-block")
-                     + '<code class="math tex-source">' + self.encode(node.astext())
-                     + "</code></div>\n")
-    raise nodes.SkipNode
+def mathjax_source() -> Path:
+    """Return the es5/ folder of the installed MathJax 3 (django-static-mathjax)."""
+    try:
+        import mathjax  # the django-static-mathjax package
+    except ImportError as error:
+        raise ExtensionError("offline site: MathJax is not installed; `pip install "
+                             "django-static-mathjax` (it is in requirements-dev.txt)") from error
+    es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    if not (es5 / MATHJAX_SCRIPT).is_file():
+        raise ExtensionError(f"offline site: {es5 / MATHJAX_SCRIPT} is missing")
+    return es5
+
+
+def use_local_mathjax(app: Sphinx, config: Any) -> None:
+    """Point ``mathjax_path`` at the site's own copy (relative paths are under _static/)."""
+    mathjax_source()
+    config.mathjax_path = f"mathjax/{MATHJAX_SCRIPT}"
+
+
+def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    """Copy MathJax's script, fonts and TeX extensions to the built site's _static/mathjax/."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source, target = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        (target / part).parent.mkdir(parents=True, exist_ok=True)
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source / part, target / part)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.connect("html-page-context", drop_external_assets, priority=900)
-    app.add_html_math_renderer("tex_source", (visit_inline_math, None),
-                               (visit_block_math, None))
+    app.connect("config-inited", use_local_mathjax)
+    app.connect("build-finished", copy_mathjax)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

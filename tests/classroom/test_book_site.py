@@ -11,10 +11,16 @@ Checked on the built pages themselves:
 - every image has real alt text (at least 8 characters, not a file name); the committed
   notebooks give it in cell metadata ``mystnb.image.alt`` (checked there too, with the cell);
 
+and for students: the front page is written for learners (book/index.md) and lists every lesson;
+worked solutions are folded away (code behind a toggle, written answers in closed dropdowns) and
+CI/grading cells are left out; the download button serves the student copy of each notebook;
+the theme's unrendered ``webpack-macros.html`` is not published;
+
 and in headless Chromium, with every request that is not to the local test server blocked and
 recorded: every page loads with all its images, the "next" link leads from each notebook to the
-next one, and no request tried to leave the machine. Screenshots of the home page and one
-notebook go to screenshots/ (gitignored).
+next one, a folded solution opens on a click, every formula is typeset by the bundled MathJax,
+the bokeh hover explorer of 06 draws and shows a digit's tooltip on hover, and no request tried
+to leave the machine. Screenshots go to screenshots/site/ (gitignored).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from support import CHROMIUM_ARGS, ROOT, offline_context
 
 SITE = ROOT / "_build" / "html"
 NOTEBOOKS = ROOT / "notebooks"
-SCREENSHOTS = ROOT / "screenshots"
+SCREENSHOTS = ROOT / "screenshots" / "site"
 SERIES = tomllib.loads((NOTEBOOKS / "series.toml").read_text(encoding="utf-8"))["notebook"]
 STEMS = [Path(e["file"]).stem for e in SERIES if (NOTEBOOKS / e["file"]).is_file()]
 FILE_NAME = re.compile(r"^[\w./-]*\.(png|jpe?g|svg|gif|webp)$|^[\w-]+\.\w{2,4}$", re.IGNORECASE)
@@ -114,8 +120,7 @@ def test_every_notebook_has_a_page(site: Path) -> None:
     missing = [stem for stem in STEMS if not notebook_page(site, stem).is_file()]
     assert not missing, f"notebooks without a page: {missing}"
     assert len(STEMS) >= 10, f"only {len(STEMS)} notebook pages"
-    home = parse(site / "README.html") if (site / "README.html").is_file() else None
-    assert home is not None, "README.md is not the site's home page"
+    assert (site / "README.html").is_file(), "README.md has no page"
 
 
 def test_nothing_loads_from_outside(site: Path, pages: list[Path]) -> None:
@@ -268,13 +273,138 @@ def test_pages_load_offline_in_chromium(site: Path, server: str, chromium: str) 
                 page.wait_for_load_state("load")
                 assert page.url.endswith(f"notebooks/{stem}.html"), (
                     f"'next' led to {page.url}, not to {stem}")
-            SCREENSHOTS.mkdir(exist_ok=True)
-            page.goto(server + "README.html")
-            page.screenshot(path=SCREENSHOTS / "book-home.png")
-            page.goto(server + f"notebooks/{STEMS[min(6, len(STEMS) - 1)]}.html")
-            page.screenshot(path=SCREENSHOTS / "book-notebook.png", full_page=False)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.goto(server + "index.html")
+            page.screenshot(path=SCREENSHOTS / "front-page.png")
         finally:
             browser.close()
     assert not outside, "requests that tried to leave the machine:\n" + "\n".join(outside)
     assert not failed, "requests that failed:\n" + "\n".join(failed)
     assert not errors, "JavaScript errors:\n" + "\n".join(json.dumps(e)[:300] for e in errors)
+
+
+# --- for students: front page, folded solutions, downloads -------------------------------------
+
+
+def solution_cells(stem: str) -> tuple[int, int]:
+    """Return the numbers of code and markdown cells tagged ``solution`` in a notebook."""
+    notebook = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+    tagged = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
+    return (sum(c.cell_type == "code" for c in tagged),
+            sum(c.cell_type == "markdown" for c in tagged))
+
+
+def test_front_page_is_written_for_learners(site: Path) -> None:
+    """index.html is book/index.md: how to start and every lesson linked, no developer set-up."""
+    text = (site / "index.html").read_text(encoding="utf-8")
+    assert "How to start" in text and "The lessons" in text
+    hrefs = {unquote(urlsplit(v).path) for tag, _, v in parse(site / "index.html").addresses
+             if tag == "a"}
+    missing = [s for s in STEMS if f"notebooks/{s}.html" not in hrefs]
+    assert not missing, f"front page does not link to: {missing}"
+    for developer_words in ("make test", "requirements.txt", ".ci/run"):
+        assert developer_words not in text, f"front page mentions {developer_words!r}"
+
+
+def test_solutions_are_folded_away(site: Path) -> None:
+    """Every code solution sits in a closed toggle, every written one in a closed dropdown."""
+    bad = []
+    for stem in STEMS:
+        text = notebook_page(site, stem).read_text(encoding="utf-8")
+        code, written = solution_cells(stem)
+        toggles = text.count("Show the worked solution")
+        dropdowns = len(re.findall(r"<details[^>]*class=\"[^\"]*sd-dropdown[^\"]*solution", text))
+        opened = len(re.findall(r"<details[^>]*sd-dropdown[^>]*\sopen", text))
+        if (toggles, dropdowns, opened) != (code, written, 0):
+            bad.append(f"{stem}: {toggles} toggles for {code} code solutions, {dropdowns} "
+                       f"dropdowns for {written} written ones, {opened} open")
+        if "autograde" in text or "BEGIN HIDDEN TESTS" in text:
+            bad.append(f"{stem}: a grading cell is published")
+    assert not bad, "\n".join(bad)
+
+
+def test_downloads_are_student_copies(site: Path) -> None:
+    """The download button's notebook has no solution, no grading cell and no outputs."""
+    bad = []
+    for stem in STEMS:
+        link = f"../_sources/notebooks/{stem}.ipynb"
+        if link not in notebook_page(site, stem).read_text(encoding="utf-8"):
+            bad.append(f"{stem}: no download link {link}")
+            continue
+        notebook = nbformat.read(site / "_sources" / "notebooks" / f"{stem}.ipynb", as_version=4)
+        tags = {t for c in notebook.cells for t in c.metadata.get("tags", [])}
+        outputs = sum(len(c.get("outputs", [])) for c in notebook.cells if c.cell_type == "code")
+        if tags & {"solution", "autograde", "check"} or outputs:
+            bad.append(f"{stem}: download has tags {sorted(tags)} and {outputs} outputs")
+    assert not bad, "\n".join(bad)
+
+
+def test_theme_templates_are_not_published(site: Path) -> None:
+    assert not list(site.rglob("webpack-macros.html"))
+
+
+def math_pages() -> list[str]:
+    """Pages whose notebook has markdown maths ($...$)."""
+    return [s for s in STEMS if any(
+        c.cell_type == "markdown" and re.search(r"\$[^$\n]+\$", c.source)
+        for c in nbformat.read(NOTEBOOKS / f"{s}.ipynb", as_version=4).cells)]
+
+
+def test_maths_solutions_and_explorer_work_offline(site: Path, server: str,
+                                                    chromium: str) -> None:
+    """In Chromium, network blocked: formulas typeset, a solution unfolds, the explorer hovers."""
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+    errors: list[str] = []
+    assert math_pages(), "no notebook has maths to check"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            context = offline_context(browser, (server, "data:", "blob:"), outside,
+                                      {"width": 1300, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            for stem in math_pages():
+                page.goto(server + f"notebooks/{stem}.html", wait_until="load")
+                page.wait_for_function("window.MathJax && MathJax.startup && "
+                                       "MathJax.startup.promise")
+                page.evaluate("MathJax.startup.promise")
+                typeset = page.locator("mjx-container").count()
+                raw = page.evaluate("[...document.querySelectorAll('.math')]"
+                                    ".filter(e => !e.querySelector('mjx-container')).length")
+                assert typeset > 0 and raw == 0, f"{stem}: {typeset} typeset, {raw} left as TeX"
+            # a page with maths and folded solutions: one solution opened by a click
+            page.locator("mjx-container").first.scroll_into_view_if_needed()
+            page.screenshot(path=SCREENSHOTS / "maths.png")
+            toggle = page.locator(".cell.tag_solution details.hide").first
+            toggle.scroll_into_view_if_needed()
+            page.mouse.wheel(0, -300)
+            page.screenshot(path=SCREENSHOTS / "folded-solutions.png")
+            assert not toggle.locator(".cell_input").is_visible()
+            toggle.locator("summary").click()
+            assert toggle.locator(".cell_input").is_visible(), "a solution did not unfold"
+            # the hover explorer of 06: BokehJS inline, a tooltip with the digit's image
+            page.goto(server + "notebooks/06_scatter_and_colormaps.html", wait_until="load")
+            figure = page.locator(".bk-Figure").first
+            figure.scroll_into_view_if_needed()
+            box = figure.bounding_box()
+            assert box and box["width"] > 200, "the explorer was not drawn"
+            tooltip = page.locator(".bk-Tooltip img")
+            found = False
+            for fy in [i / 24 for i in range(2, 23)]:
+                for fx in [i / 24 for i in range(2, 23)]:
+                    page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+                    if tooltip.count() and tooltip.first.is_visible():
+                        found = True
+                        break
+                if found:
+                    break
+            page.screenshot(path=SCREENSHOTS / "explorer.png")
+            assert found, "no tooltip appeared anywhere over the explorer"
+        finally:
+            browser.close()
+    assert not outside, "requests that tried to leave the machine:\n" + "\n".join(outside)
+    assert not errors, "JavaScript errors:\n" + "\n".join(e[:300] for e in errors)
