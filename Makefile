@@ -177,6 +177,6 @@ classroom-test: book
 	CLASSROOM_TESTS=1 $(BIN)/python -m pytest -rs --durations=10 tests/classroom
 
 # TEACHING.md's JupyterHub section, followed: a plain `pip install .` into a fresh environment,
-# notebook 02 run there by a user who is not root (tests/install; about 20 s).
+# notebook 01 run there by a user who is not root (tests/install; about 20 s).
 install-test: $(STAMP)
 	INSTALL_TESTS=1 $(BIN)/python -m pytest -rs --durations=5 tests/install

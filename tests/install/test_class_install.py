@@ -9,7 +9,7 @@ The test follows that section as far as one machine allows:
    environment's site-packages visible behind the fresh one's (the install itself, the data
    files, the kernel spec and the helper are the fresh environment's own: checked);
 2. as a user who is not root (``nobody``, with a home folder of its own, when the test runs as
-   root; else the current user) and who cannot write to the environment, notebook 02 (it loads
+   root; else the current user) and who cannot write to the environment, notebook 01 (it reads
    the digits) runs top to bottom in the project's kernel, found in the fresh environment;
 3. that user's ``ah.MODELS_DIR`` is a per-user cache folder they can write to, ``ah.DATA_FILE``
    is the installed copy, and AUTOENC_DATA_DIR / AUTOENC_MODELS_DIR move them, read when used.
@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-NOTEBOOK = "02_showing_a_digit.ipynb"
+NOTEBOOK = "01_data_format.ipynb"
 NOBODY = 65534
 
 
