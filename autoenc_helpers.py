@@ -383,8 +383,12 @@ def plot_embedding(
     title: str | None = None,
     class_names: Sequence[str] | None = None,
     colorbar: bool = True,
+    colorbar_label: str | None = None,
 ) -> Axes:
     """Scatter 2-D points coloured by class label and return the axes.
+
+    ``colorbar_label`` names the colorbar; by default "digit" when the labels are the digits
+    0-9 (and no ``class_names`` are given), otherwise "class".
 
     ``points``: shape (n, 2), any real dtype, in the map's own units; every value must be
     finite. ``labels``: shape (n,), ints or strings; each distinct label is one class, and
@@ -449,6 +453,10 @@ def plot_embedding(
         bar = ax.figure.colorbar(scatter, ax=ax, ticks=range(len(classes)))
         names = class_names if class_names is not None else [str(c) for c in classes]
         bar.set_ticklabels(list(names))
+        if colorbar_label is None:
+            digits = class_names is None and set(map(str, classes)) <= set("0123456789")
+            colorbar_label = "digit" if digits else "class"
+        bar.set_label(colorbar_label)
     return ax
 
 
