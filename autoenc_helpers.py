@@ -347,6 +347,7 @@ def plot_embedding(
     points: np.ndarray, labels: Sequence[Any] | np.ndarray, cmap: str | Any = DEFAULT_CMAP,
     ax: Axes | None = None, s: float = 20, alpha: float = 0.9, title: str | None = None,
     class_names: Sequence[str] | None = None, colorbar: bool = True,
+    colorbar_label: str | None = None,
 ) -> Axes:
     """Scatter 2-D points coloured by class label; return the axes. Taught in 06; used in 04,
     07-09, 11, 12.
@@ -355,7 +356,8 @@ def plot_embedding(
     strings, one class each, in natural order (2 before 10). Each class gets one distinct
     colour of ``cmap``, the same on every map of the series (a palette with too few colours
     falls back to one with enough, with a ``UserWarning``); the colorbar shows the labels (or
-    ``class_names``). Raises ``ValueError`` for wrong shapes, NaN points, an unknown cmap.
+    ``class_names``), titled ``colorbar_label`` (default "digit" for the digits 0-9, otherwise
+    "class"). Raises ``ValueError`` for wrong shapes, NaN points, an unknown cmap.
     """
     import matplotlib.pyplot as plt
 
@@ -376,6 +378,8 @@ def plot_embedding(
         bar = ax.figure.colorbar(scatter, ax=ax, ticks=range(len(classes)))
         bar.set_ticklabels(list(class_names) if class_names is not None
                            else [str(c) for c in classes])
+        digits = class_names is None and set(map(str, classes)) <= set("0123456789")
+        bar.set_label(colorbar_label or ("digit" if digits else "class"))
     return ax
 
 

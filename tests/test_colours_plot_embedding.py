@@ -155,3 +155,13 @@ def test_string_labels_and_one_class_work():
 def test_labels_of_another_length_are_refused():
     with pytest.raises(ValueError, match="4 points but labels of shape"):
         h.plot_embedding(np.zeros((4, 2)), [0, 1, 2])
+
+
+def test_colorbar_is_labelled_digit_by_default_class_otherwise_or_as_asked():
+    points, labels = make_points()
+    assert h.plot_embedding(points, labels).figure.axes[-1].get_ylabel() == "digit"
+    few_points, few = make_points(n_classes=3)
+    named = h.plot_embedding(few_points, few, class_names=["a", "b", "c"])
+    assert named.figure.axes[-1].get_ylabel() == "class"
+    asked = h.plot_embedding(points, labels, colorbar_label="species")
+    assert asked.figure.axes[-1].get_ylabel() == "species"

@@ -375,3 +375,68 @@ def test_first_and_last_cells_are_navigation(path: Path):
             f"the {position} cell should be a markdown cell tagged 'navigation' "
             "(tools/update_navigation.py writes it)"
         )
+
+
+# --- no timing in a lesson, one definition per name -------------------------------------------
+
+TIMED_NAME = re.compile(
+    r"(?:^|_)(?:seconds?|secs?|elapsed|duration|timer|timings?|speed|speedup|s)$"
+    r"|perf_counter|monotonic|process_time|^time$", flags=re.IGNORECASE)
+
+
+def timed_asserts(source: str) -> list[str]:
+    """The ``assert`` statements of ``source`` whose test reads a measured time.
+
+    A time is recognised by name: ``time.perf_counter()`` and friends, or a variable or attribute
+    named like ``seconds``, ``elapsed``, ``plain_s`` or ``timer``. Speed belongs in benchmarks,
+    which print their figures; an assertion on a time fails on a busy machine.
+    """
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Assert):
+            continue
+        names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+        names |= {n.attr for n in ast.walk(node.test) if isinstance(n, ast.Attribute)}
+        if any(TIMED_NAME.search(name) for name in names):
+            found.append(ast.unparse(node).splitlines()[0])
+    return found
+
+
+def test_timed_asserts_recognises_times_and_nothing_else():
+    assert timed_asserts("assert spe_s < plain_s")
+    assert timed_asserts("assert timer.seconds_per_500_epochs() < 3")
+    assert timed_asserts("assert time.perf_counter() - start < 30")
+    assert timed_asserts("assert seconds['PCA'] < seconds['t-SNE']")
+    assert not timed_asserts("assert losses[-1] < 0.07 and steps_32 == 57")
+    assert not timed_asserts("assert plain_losses == spe_losses")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_no_assert_on_a_measured_time(path: Path):
+    found = [(where(cell), statement) for cell in code_cells(read(path))
+             for statement in timed_asserts(strip_magics(cell.source))]
+    assert not found, f"{path.name}: asserts on a time (move speed checks to benchmarks/): {found}"
+
+
+def strip_magics(source: str) -> str:
+    """``source`` with IPython magics and shell lines (``%...``, ``!...``) blanked out."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def defined_names(source: str) -> set[str]:
+    """Top-level functions and classes that ``source`` defines."""
+    tree = ast.parse(strip_magics(source))
+    return {node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+
+
+def test_no_function_or_class_is_defined_in_two_notebooks():
+    where_defined: dict[str, list[str]] = {}
+    for path in NOTEBOOKS:
+        names = set().union(*(defined_names(cell.source) for cell in code_cells(read(path))))
+        for name in names:
+            where_defined.setdefault(name, []).append(path.name[:2])
+    twice = {name: places for name, places in where_defined.items() if len(places) > 1}
+    assert not twice, ("defined in more than one notebook (define it once, in the helper or in "
+                       f"one notebook): {twice}")

@@ -106,8 +106,7 @@ def test_writes_navigation_contents_and_kernelspec(tmp_path: Path, capsys):
     start = nbformat.read(tmp_path / "notebooks" / "00_start.ipynb", as_version=4)
     assert [c.metadata.get("tags") for c in (start.cells[0], start.cells[-1])] == [
         ["navigation"], ["navigation"]]
-    assert start.cells[0].source == (
-        "[Contents](../README.md#the-notebooks) | [01 · Middle →](01_middle.ipynb)")
+    assert start.cells[0].source == "[Contents](#the-series) | [01 · Middle →](01_middle.ipynb)"
     assert start.cells[1].source == "# 00 · Start"  # the old hand-written line is gone
     assert len(start.cells) == 5  # the old bottom line was replaced, not kept
     assert start.metadata.kernelspec.name == "autoenc-viz"
@@ -115,7 +114,8 @@ def test_writes_navigation_contents_and_kernelspec(tmp_path: Path, capsys):
 
     deep = nbformat.read(tmp_path / "notebooks" / "03_deep.ipynb", as_version=4)
     top = deep.cells[0].source
-    assert top.startswith("[← 01 · Middle](01_middle.ipynb) | [Contents]")  # 02 skipped
+    assert top.startswith(  # 02 skipped; Contents is the first notebook's table, in the folder
+        "[← 01 · Middle](01_middle.ipynb) | [Contents](00_start.ipynb#the-series)\n")
     assert "Advanced track (optional)" in top and "→" not in top
     assert deep.cells[-1].source == top.splitlines()[0]
 
@@ -149,3 +149,40 @@ def test_an_unlisted_notebook_is_an_error(tmp_path: Path, capsys):
     nbformat.write(new_notebook(), tmp_path / "notebooks" / "04_stray.ipynb")
     assert tool.main(["--root", str(tmp_path), "--check"]) == 2
     assert "04_stray.ipynb" in capsys.readouterr().err
+
+
+def test_contents_link_opens_the_notebook_that_holds_the_table():
+    """The link stays inside notebooks/, the folder JupyterLab serves, and finds its section."""
+    entries = tool.read_series()
+    holder = nbformat.read(ROOT / "notebooks" / entries[0].file, as_version=4)
+    table = [c.source for c in holder.cells if c.cell_type == "markdown" and tool.START in c.source]
+    assert tool.CONTENTS_ANCHOR == "#the-series" and table[0].startswith("## The series\n")
+    for index in range(1, len(entries)):
+        assert f"[Contents]({entries[0].file}#the-series)" in tool.nav_line(entries, index)
+        assert "../" not in tool.nav_line(entries, index)
+
+
+def test_teaching_lists_the_exercises_between_markers():
+    text = (ROOT / "TEACHING.md").read_text(encoding="utf-8")
+    assert text.count(tool.EXERCISES_START) == 1 and text.count(tool.EXERCISES_END) == 1
+
+
+def test_exercise_list_reads_headings_practises_and_autograde_cells():
+    nb = new_notebook(cells=[
+        new_markdown_cell("## Exercises\n\n### Exercise 1: count the sevens\n\n"
+                          "*Practises: loading one column.*\n\nStore it in `sevens`."),
+        new_code_cell("sevens = 1", metadata={"tags": ["solution"]}),
+        new_code_cell("assert sevens", metadata={"tags": ["autograde"]}),
+        new_markdown_cell("### Exercise 2: why?\n\n*Practises:* explaining a result\nin words."),
+    ])
+    entry = tool.Entry("04_x.ipynb", "X", "advanced", "x")
+    assert tool.exercise_list(nb, entry) == (
+        "**04 · X** (advanced track)\n"
+        "1. *Count the sevens.* (autograded) Practises loading one column.\n"
+        "2. *Why?* Practises explaining a result in words.")
+    nb.cells[3].source = "### Exercise 3: skipped a number\n\n*Practises: x.*"
+    with pytest.raises(ValueError, match="numbered"):
+        tool.exercise_list(nb, entry)
+    nb.cells[3].source = "### Exercise 2: says nothing"
+    with pytest.raises(ValueError, match="practises"):
+        tool.exercise_list(nb, entry)

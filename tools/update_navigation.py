@@ -8,7 +8,14 @@ From the list (file, title, track, summary of every notebook, in reading order) 
 - in every notebook, ``metadata.kernelspec``: the project's kernel, ``autoenc-viz``
   (``share/jupyter/kernels/autoenc-viz``: it keeps TensorFlow's log lines out of cells);
 - the contents between the markers ``<!-- series:start -->`` and ``<!-- series:end -->`` in
-  README.md, TEACHING.md and the notebook 00_start_here.ipynb.
+  README.md, TEACHING.md and the notebook 00_start_here.ipynb;
+- the list of exercises between ``<!-- exercises:start -->`` and ``<!-- exercises:end -->`` in
+  TEACHING.md, read from the notebooks themselves: each ``### Exercise N: title`` heading, the
+  sentence after ``*Practises:``, and "(autograded)" where a cell tagged ``autograde`` follows it.
+
+The "Contents" link of every notebook points to the section of the first notebook that holds
+the table (``00_start_here.ipynb#the-series``): a link inside the folder JupyterLab serves, so it
+works there, in the built site and in student copies alike (00 links to its own section).
 
 A notebook listed in series.toml whose file does not exist yet is skipped, with a message: the
 links then join the notebooks that exist, and running the tool again once the file is there
@@ -26,6 +33,7 @@ import argparse
 import copy
 import re
 import sys
+import textwrap
 import tomllib
 from pathlib import Path
 from typing import NamedTuple
@@ -37,7 +45,10 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 SERIES = NOTEBOOK_DIR / "series.toml"
 NAV_TAG = "navigation"
 START, END = "<!-- series:start -->", "<!-- series:end -->"
-CONTENTS_LINK = "[Contents](../README.md#the-notebooks)"
+EXERCISES_START, EXERCISES_END = "<!-- exercises:start -->", "<!-- exercises:end -->"
+CONTENTS_ANCHOR = "#the-series"  # the heading of the section that holds the table, in 00
+EXERCISE_HEADING = re.compile(r"^### Exercise (\d+): (.+?)\s*$", flags=re.MULTILINE)
+PRACTISES = re.compile(r"\*Practises:(\*?)\s*(.+?)(?:\n\s*\n|$)", flags=re.DOTALL)
 KERNELSPEC = {"name": "autoenc-viz", "display_name": "Python (autoenc-viz)", "language": "python"}
 TRACKS = ("core", "advanced")
 ADVANCED_NOTE = (
@@ -94,7 +105,8 @@ def nav_line(entries: list[Entry], index: int) -> str:
     if index > 0:
         prev = entries[index - 1]
         parts.append(f"[← {prev.label}]({prev.file})")
-    parts.append(CONTENTS_LINK)
+    contents = "" if index == 0 else entries[0].file  # the first notebook holds the table
+    parts.append(f"[Contents]({contents}{CONTENTS_ANCHOR})")
     if index + 1 < len(entries):
         nxt = entries[index + 1]
         parts.append(f"[{nxt.label} →]({nxt.file})")
@@ -129,13 +141,59 @@ def contents_markdown(entries: list[Entry], prefix: str) -> str:
     return "\n".join(lines)
 
 
-def replace_between_markers(text: str, body: str, where: str) -> str:
-    """``text`` with everything between START and END replaced by ``body``."""
-    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
-        raise ValueError(f"{where}: needs exactly one {START} ... {END} block")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{body}\n{END}{tail}"
+def replace_between_markers(text: str, body: str, where: str,
+                            start: str = START, end: str = END) -> str:
+    """``text`` with everything between ``start`` and ``end`` replaced by ``body``."""
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"{where}: needs exactly one {start} ... {end} block")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def _practises(text: str) -> str:
+    """The sentence after ``*Practises:`` in an exercise's text, without the asterisks."""
+    found = PRACTISES.search(text)
+    if not found:
+        return ""
+    body = found.group(2)
+    if not found.group(1):  # *Practises: what it practises.* -> up to the closing asterisk
+        body = body.split("*", 1)[0]
+    return " ".join(body.replace("*", "").split())
+
+
+def exercise_list(nb: nbformat.NotebookNode, entry: Entry) -> str:
+    """``**NN · Title**`` and a numbered line per exercise of ``nb``: title, autograded, practises.
+
+    Raises ValueError when exercise numbers do not run 1, 2, 3, ... or an exercise does not say
+    what it practises.
+    """
+    found: list[tuple[int, str, str, int]] = []  # number, title, text after the heading, cell
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        headings = list(EXERCISE_HEADING.finditer(cell.source))
+        for k, heading in enumerate(headings):
+            stop = headings[k + 1].start() if k + 1 < len(headings) else len(cell.source)
+            found.append((int(heading.group(1)), heading.group(2),
+                          cell.source[heading.end():stop], index))
+    numbers = [number for number, *_ in found]
+    if numbers != list(range(1, len(found) + 1)):
+        raise ValueError(f"{entry.file}: exercises numbered {numbers}, expected 1, 2, 3, ...")
+    lines = [f"**{entry.label}**" + (" (advanced track)" if entry.track == "advanced" else "")]
+    for k, (number, title, text, cell_index) in enumerate(found):
+        practises = _practises(text)
+        if not practises:
+            raise ValueError(f"{entry.file}: exercise {number} does not say what it practises")
+        stop = found[k + 1][3] if k + 1 < len(found) else len(nb.cells)
+        graded = any("autograde" in cell.get("metadata", {}).get("tags", [])
+                     for cell in nb.cells[cell_index + 1:stop + (k + 1 == len(found))])
+        title = title[0].upper() + title[1:].rstrip(".?!") + ("?" if title.endswith("?") else ".")
+        line = (f"{number}. *{title}*{' (autograded)' if graded else ''} Practises "
+                f"{practises[0].lower()}{practises[1:]}")
+        lines.append(textwrap.fill(line, width=99, subsequent_indent="   ",
+                                   break_on_hyphens=False, break_long_words=False))
+    return "\n".join(lines)
 
 
 # --- notebooks --------------------------------------------------------------------------------
@@ -151,7 +209,8 @@ def nav_cell(text: str, cell_id: str) -> nbformat.NotebookNode:
     return cell
 
 
-OLD_NAV = re.compile(r"^(?:\[← [^\n]*\| )?\[Contents\]\(\.\./README\.md#the-notebooks\)[^\n]*$")
+OLD_NAV = re.compile(r"^(?:\[← [^\n]*\| )?\[Contents\]\((?:\.\./README\.md#the-notebooks|"
+                     r"(?:\d\d_\w+\.ipynb)?#the-series)\)[^\n]*$")
 
 
 def _strip_old_nav(cell: nbformat.NotebookNode) -> bool:
@@ -210,14 +269,20 @@ def plan(root: Path = ROOT) -> tuple[dict[Path, str], list[str]]:
                 for e in listed if not (notebook_dir / e.file).exists()]
     entries = [e for e in listed if (notebook_dir / e.file).exists()]
     fresh: dict[Path, str] = {}
+    notebooks = {e.file: nbformat.read(notebook_dir / e.file, as_version=4) for e in entries}
     for name, prefix in [("README.md", "notebooks/"), ("TEACHING.md", "notebooks/")]:
         path = root / name
         if path.exists():
-            fresh[path] = replace_between_markers(
+            text = replace_between_markers(
                 path.read_text(encoding="utf-8"), contents_markdown(entries, prefix), name)
+            if name == "TEACHING.md" and EXERCISES_START in text:
+                exercises = "\n\n".join(exercise_list(notebooks[e.file], e) for e in entries)
+                text = replace_between_markers(text, exercises, name,
+                                               EXERCISES_START, EXERCISES_END)
+            fresh[path] = text
     for index, entry in enumerate(entries):
         path = notebook_dir / entry.file
-        nb = nbformat.read(path, as_version=4)
+        nb = notebooks[entry.file]
         contents = contents_markdown(entries, "") if index == 0 else None
         fresh[path] = nbformat.writes(updated_notebook(nb, entries, index, contents)) + "\n"
     return fresh, messages

@@ -635,3 +635,28 @@ def test_notebook_runs_in_jupyterlab(name: str, page: Page, lab: Lab,
     unchanged = on_disk_before[name]
     assert file_hash(lab.root / name) == unchanged, f"JupyterLab saved {name} (autosave on?)"
     assert file_hash(NOTEBOOK_DIR / name) == unchanged, f"{name} changed in {NOTEBOOK_DIR}"
+
+
+def test_contents_link_opens_the_start_notebook(page: Page, lab: Lab):
+    """The "Contents" link at the top of a notebook opens 00, which holds the table, in JupyterLab
+    (a link outside the folder JupyterLab serves, such as ../README.md, would do nothing)."""
+    name = "01_data_format.ipynb"
+    committed = nbformat.read(lab.root / name, as_version=4)
+    panel = open_notebook(page, name, len(committed.cells))
+    try:
+        panel.locator(".jp-MarkdownCell a", has_text=exactly("Contents")).first.click()
+        page.locator(".lm-TabBar-tab", has_text=exactly("00_start_here.ipynb")).wait_for()
+        start = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        start.locator(".jp-MarkdownCell h2", has_text="The series").first.wait_for()
+        assert start.locator(".jp-MarkdownCell a", has_text="01 · The data format").count()
+    finally:
+        page.keyboard.press("Escape")
+        click_menu(page, "File", "Close All Tabs")  # both notebooks, nothing changed in them
+        deadline = time.monotonic() + 30
+        while page.locator(".jp-NotebookPanel").count():
+            discard = page.locator(".jp-Dialog button", has_text=re.compile("^(Discard|Don't)"))
+            if discard.count():
+                discard.first.click()
+            assert time.monotonic() < deadline, "the notebook tabs did not close"
+            page.wait_for_timeout(250)
+        delete_sessions(lab, lab.api("GET", "/api/sessions"))
