@@ -68,13 +68,18 @@ CONTENTS_FILE = "README.md"
 
 NBGRADER_CONFIG = f'''\
 # nbgrader settings for this course; written by tools/make_assignments.py (do not edit here).
+import os
+
 c = get_config()  # noqa: F821 (nbgrader defines get_config)
 c.CourseDirectory.course_id = "{COURSE_ID}"
 c.ClearSolutions.code_stub = {{"python": "{CODE_STUB}"}}
 c.ClearSolutions.text_stub = "{TEXT_STUB}"
-# Grade in the learners' kernel (the project's, installed by make setup), whatever a submission says.
+# Grade in the learners' kernel (make setup installs it), whatever a submission says.
 c.Execute.kernel_name = "{KERNEL_NAME}"
 c.Execute.timeout = 600
+# The exchange folder for release_assignment, collect and release_feedback: $NBGRADER_EXCHANGE,
+# else nbgrader's default. It must exist and be writable by the teacher and every learner.
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", "/srv/nbgrader/exchange")
 '''
 
 LINK = re.compile(r"(\]\()([^)\s]+)(\))")
