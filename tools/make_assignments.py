@@ -16,7 +16,7 @@ Each notebook ``notebooks/NN_name.ipynb`` becomes ``course/source/NN_name/NN_nam
   reads and scores what the learner wrote;
 - a cell tagged ``autograde`` (the hidden asserts that follow an exercise's worked solution)
   becomes a locked, autograded test cell worth its ``metadata.grading.points`` (default 1;
-  /work/wt/GRADING_FORMAT.md's convention, docs/grading.md) whose body lies inside
+  docs/grading.md, "Points and wrong answers") whose body lies inside
   ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``, after one visible comment line, so the
   release keeps a runnable cell that says what happens after submission;
 - a cell tagged ``check`` (a check that exists only for CI) is left out, as in student copies;
