@@ -42,7 +42,7 @@ def test_cells_become_nbgrader_cells() -> None:
     assert len(source.cells) == 5, "the CI-only check cell is left out"
     answer, solution, tests = source.cells[2], source.cells[3], source.cells[4]
     assert answer.metadata.nbgrader["solution"] and answer.metadata.nbgrader["grade"]
-    assert answer.metadata.nbgrader["points"] == 0
+    assert answer.metadata.nbgrader["points"] == 1, "a written answer is worth 1 point by default"
     assert solution.source.startswith("### BEGIN SOLUTION\n")
     assert solution.source.endswith("\n### END SOLUTION")
     assert solution.metadata.nbgrader == {**solution.metadata.nbgrader, "solution": True,
@@ -108,3 +108,26 @@ def test_autograde_demo_fills_in_the_worked_solutions() -> None:
     solved = demo.solved_copy(released, source)
     assert solved.cells[3].source == "answer = 3\nprint(answer)"
     assert released.cells[3].source == ma.CODE_STUB
+
+
+def test_points_come_from_the_cells_grading_metadata() -> None:
+    master = tiny_notebook()
+    master.cells[3].metadata["grading"] = {"points": 2}
+    master.cells[5].metadata["grading"] = {"points": 3}
+    source = ma.to_source_notebook(master, set(), NOTEBOOKS)
+    assert source.cells[2].metadata.nbgrader["points"] == 2
+    assert source.cells[4].metadata.nbgrader["points"] == 3
+
+
+@pytest.mark.parametrize("points", [-1, 1.5, "2", True])
+def test_bad_points_name_the_cell(points: object) -> None:
+    master = tiny_notebook()
+    master.cells[5].metadata["grading"] = {"points": points}
+    master.cells[5].id = "my-test-cell"
+    with pytest.raises(ValueError, match="my-test-cell.*grading.points"):
+        ma.to_source_notebook(master, set(), NOTEBOOKS)
+
+
+def test_the_course_grades_in_the_learners_kernel_with_a_settable_exchange() -> None:
+    assert 'c.Execute.kernel_name = "autoenc-viz"' in ma.NBGRADER_CONFIG
+    assert 'os.environ.get("NBGRADER_EXCHANGE", "/srv/nbgrader/exchange")' in ma.NBGRADER_CONFIG

@@ -10,11 +10,13 @@ Each notebook ``notebooks/NN_name.ipynb`` becomes ``course/source/NN_name/NN_nam
 - a *code* cell tagged ``solution`` becomes an nbgrader solution cell whose whole source is one
   ``### BEGIN SOLUTION`` / ``### END SOLUTION`` region (the release shows
   ``# Your solution here`` instead);
-- a *markdown* cell tagged ``solution`` becomes a manually graded answer cell worth 0 points
-  (nbgrader stops on a markdown solution cell that is not graded); the release shows
-  "Your answer here." and the teacher reads what the learner wrote;
+- a *markdown* cell tagged ``solution`` becomes a manually graded answer cell (nbgrader stops on
+  a markdown solution cell that is not graded) worth its ``metadata.grading.points`` (default
+  1, so formgrader lists it for grading); the release shows "Your answer here." and the teacher
+  reads and scores what the learner wrote;
 - a cell tagged ``autograde`` (the hidden asserts that follow an exercise's worked solution)
-  becomes a locked, autograded test cell worth 1 point whose body lies inside
+  becomes a locked, autograded test cell worth its ``metadata.grading.points`` (default 1;
+  docs/grading.md, "Points and wrong answers") whose body lies inside
   ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``, after one visible comment line, so the
   release keeps a runnable cell that says what happens after submission;
 - a cell tagged ``check`` (a check that exists only for CI) is left out, as in student copies;
@@ -53,6 +55,8 @@ NOTEBOOKS = ROOT / "notebooks"
 SERIES_FILE = NOTEBOOKS / "series.toml"
 DEFAULT_COURSE = ROOT / "course"
 COURSE_ID = "autoencoders"
+KERNEL_NAME = "autoenc-viz"
+DEFAULT_POINTS = 1
 
 SOLUTION_TAG = "solution"
 AUTOGRADE_TAG = "autograde"
@@ -64,13 +68,18 @@ CONTENTS_FILE = "README.md"
 
 NBGRADER_CONFIG = f'''\
 # nbgrader settings for this course; written by tools/make_assignments.py (do not edit here).
+import os
+
 c = get_config()  # noqa: F821 (nbgrader defines get_config)
 c.CourseDirectory.course_id = "{COURSE_ID}"
 c.ClearSolutions.code_stub = {{"python": "{CODE_STUB}"}}
 c.ClearSolutions.text_stub = "{TEXT_STUB}"
-# The kernel of the environment nbgrader runs in (the project's .venv), whatever the notebooks say.
-c.Execute.kernel_name = "python3"
+# Grade in the learners' kernel (make setup installs it), whatever a submission says.
+c.Execute.kernel_name = "{KERNEL_NAME}"
 c.Execute.timeout = 600
+# The exchange folder for release_assignment, collect and release_feedback: $NBGRADER_EXCHANGE,
+# else nbgrader's default. It must exist and be writable by the teacher and every learner.
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", "/srv/nbgrader/exchange")
 '''
 
 LINK = re.compile(r"(\]\()([^)\s]+)(\))")
@@ -91,6 +100,18 @@ def read_series(series_file: Path = SERIES_FILE) -> list[dict]:
 def tags_of(cell: nbformat.NotebookNode) -> list[str]:
     """Return the cell's tags (an empty list when it has none)."""
     return list(cell.get("metadata", {}).get("tags", []))
+
+
+def points_of(cell: nbformat.NotebookNode) -> int:
+    """Return the points a graded cell is worth: ``metadata.grading.points`` (default 1).
+
+    Raises ``ValueError`` naming the cell when the value is not a non-negative whole number.
+    """
+    points = cell.get("metadata", {}).get("grading", {}).get("points", DEFAULT_POINTS)
+    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+        raise ValueError(f"cell {cell.get('id')!r}: grading.points must be a whole number >= 0, "
+                         f"not {points!r}")
+    return points
 
 
 def grade_id(cell: nbformat.NotebookNode, kind: str, number: int) -> str:
@@ -162,7 +183,7 @@ def to_source_notebook(master: nbformat.NotebookNode, stems: set[str],
                            "### END HIDDEN TESTS")
             cell.metadata["nbgrader"] = nbgrader_meta(
                 grade_id(cell, "tests", counts["tests"]), solution=False, grade=True,
-                locked=True, points=1)
+                locked=True, points=points_of(cell))
             # Learners should see that the cell is there and what it is for.
             cell.metadata.get("jupyter", {}).pop("source_hidden", None)
             if not cell.metadata.get("jupyter", True):
@@ -177,7 +198,7 @@ def to_source_notebook(master: nbformat.NotebookNode, stems: set[str],
             counts["answer"] += 1
             cell.metadata["nbgrader"] = nbgrader_meta(
                 grade_id(cell, "answer", counts["answer"]), solution=True, grade=True,
-                locked=False, points=0)
+                locked=False, points=points_of(cell))
         cells.append(cell)
     notebook.cells = cells
     notebook.metadata.pop("widgets", None)
