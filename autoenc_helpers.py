@@ -1940,3 +1940,99 @@ def plot_map_with_digits(
                                bboxprops={"edgecolor": colours(codes[index]), "linewidth": 1.5})
         ax.add_artist(frame)
     return ax
+
+
+# --------------------------------------------------------------------------------------------
+# Watching the map form, and asking why a digit is where it is (issue 22; machinery in
+# _autoenc/explorers.py)
+# --------------------------------------------------------------------------------------------
+
+_getattr_before_explorers = __getattr__
+
+
+def __getattr__(name: str) -> Any:  # noqa: F811 - extends the lazy classes above
+    """Create ``MapRecorder`` (a Keras callback) the first time it is asked for.
+
+    Taught in 04; used in benchmarks/recording_overhead.py. ``MapRecorder(encoder, data,
+    every=10)`` keeps the 2-D codes of all ``data`` rows ((n, inputs) floats) before training
+    and every ``every`` epochs, with ``fit`` and ``train_autoencoder`` alike. Afterwards
+    ``.epochs`` (epochs completed; 0 = untrained), ``.losses`` and ``.maps`` ((snapshots, n, 2)
+    float32). Raises ``ValueError`` for ``every`` < 1, data of the wrong width or an encoder
+    whose output is not 2-D.
+    """
+    if name == "MapRecorder":
+        if name not in _LAZY:
+            from _autoenc.explorers import make_map_recorder
+
+            _LAZY[name] = make_map_recorder()
+        return _LAZY[name]
+    return _getattr_before_explorers(name)
+
+
+def animate_map(recording: Any, labels: Sequence[Any] | np.ndarray, max_frames: int = 40,
+                interval_ms: int = 250) -> Any:
+    """The map forming: an animation of a ``MapRecorder``'s snapshots, ready to display.
+
+    Taught in 04. ``recording``: a ``MapRecorder`` after training, or a tuple ``(epochs,
+    losses, maps)`` with maps of shape (snapshots, n, 2); ``labels``: n class labels,
+    coloured as in ``plot_embedding``. At most ``max_frames`` snapshots (evenly spaced, first
+    and last always in), ``interval_ms`` milliseconds each; the axes hold every snapshot and
+    never move, and the title gives the epoch and the loss. Returns ``IPython.display.HTML``:
+    matplotlib's JavaScript player with the frames inlined as PNG, so it plays in JupyterLab
+    and in the built site with no network. Raises ``ValueError`` for no snapshots, NaN codes,
+    labels of the wrong length or ``max_frames`` < 2.
+    """
+    from IPython.display import HTML
+
+    from _autoenc.explorers import animate_map as animate
+
+    return HTML(animate(recording, labels, max_frames=max_frames, interval_ms=interval_ms))
+
+
+def plot_map_snapshots(recording: Any, labels: Sequence[Any] | np.ndarray,
+                       epochs: Sequence[int] = (0, 5, 20, 100, 500)) -> Figure:
+    """The map forming, as small multiples: one recorded map per epoch in ``epochs``.
+
+    Taught in 04 (the static version of ``animate_map``, for readers without JavaScript).
+    Inputs as for ``animate_map``; every panel has the same axes and gives the epoch and the
+    loss. Returns the matplotlib ``Figure``. Raises ``ValueError`` naming the epochs that were
+    not recorded (and those that were).
+    """
+    from _autoenc.explorers import plot_map_snapshots as snapshots
+
+    return snapshots(recording, labels, epochs=epochs)
+
+
+def why_here_explorer(encoder: keras.Model, decoder: keras.Model, pixels: np.ndarray,
+                      labels: Sequence[Any] | np.ndarray, k: int = 5) -> Any:
+    """"Why is this digit here?": a bokeh map that answers where the pointer is.
+
+    Taught in 08. ``encoder``/``decoder`` from ``build_autoencoder``/``split_autoencoder``
+    (2-D codes; Dense layers with activations in ``_autoenc.explorers.JS_ACTIVATIONS``);
+    ``pixels``: (n, 64) floats in the units the model was trained on; ``labels``: n labels,
+    coloured as in ``plot_embedding``. Pointing at an empty place shows the 8x8 picture the
+    decoder draws there (computed in the browser from the decoder's weights, so it is live
+    without a kernel or network). Pointing at a digit shows it, its reconstruction, its ``k``
+    nearest digits in the 64 pixel values (red: the map put them far away) and its ``k``
+    nearest on the map (orange: not near in pixels), with lines on the map. Show it with
+    ``show_interactive``; ``plot_why_here`` is the static version. Raises ``ValueError`` for
+    inputs of the wrong shape, ``k`` out of range, or a layer the browser cannot compute.
+    """
+    from _autoenc.explorers import why_here_explorer as explorer
+
+    return explorer(encoder, decoder, pixels, labels, k=k)
+
+
+def plot_why_here(encoder: keras.Model, decoder: keras.Model, pixels: np.ndarray,
+                  labels: Sequence[Any] | np.ndarray, item: int, k: int = 5) -> Figure:
+    """The static version of ``why_here_explorer`` for one digit (row ``item``).
+
+    Taught in 08; inputs as for ``why_here_explorer``. Left: the map with lines from the digit
+    to its neighbours (green: near in pixels and on the map; red: near in pixels, separated
+    by the map; orange: near on the map only). Right: the digit, its reconstruction and both
+    rows of neighbours, framed in the same colours. Returns the ``Figure``; raises
+    ``ValueError`` for an ``item`` that is not a row number.
+    """
+    from _autoenc.explorers import plot_why_here as why_here
+
+    return why_here(encoder, decoder, pixels, labels, item=item, k=k)
