@@ -2013,8 +2013,9 @@ def why_here_explorer(encoder: keras.Model, decoder: keras.Model, pixels: np.nda
     coloured as in ``plot_embedding``. Pointing at an empty place shows the 8x8 picture the
     decoder draws there (computed in the browser from the decoder's weights, so it is live
     without a kernel or network). Pointing at a digit shows it, its reconstruction, its ``k``
-    nearest digits in the 64 pixel values (red: the map put them far away) and its ``k``
-    nearest on the map (orange: not near in pixels), with lines on the map. Show it with
+    nearest digits in the 64 pixel values (red: not among its ``k`` nearest on the map) and
+    its ``k`` nearest on the map (orange: not among its ``k`` nearest in pixels), with lines
+    on the map. Show it with
     ``show_interactive``; ``plot_why_here`` is the static version. Raises ``ValueError`` for
     inputs of the wrong shape, ``k`` out of range, or a layer the browser cannot compute.
     """
@@ -2028,10 +2029,10 @@ def plot_why_here(encoder: keras.Model, decoder: keras.Model, pixels: np.ndarray
     """The static version of ``why_here_explorer`` for one digit (row ``item``).
 
     Taught in 08; inputs as for ``why_here_explorer``. Left: the map with lines from the digit
-    to its neighbours (green: near in pixels and on the map; red: near in pixels, separated
-    by the map; orange: near on the map only). Right: the digit, its reconstruction and both
-    rows of neighbours, framed in the same colours. Returns the ``Figure``; raises
-    ``ValueError`` for an ``item`` that is not a row number.
+    to its ``k`` nearest neighbours (green: among the nearest in pixels and on the map; red:
+    in pixels only, separated by the map; orange: on the map only, joined by it). Right: the
+    digit, its reconstruction and both rows of neighbours, framed in the same colours.
+    Returns the ``Figure``; raises ``ValueError`` for an ``item`` that is not a row number.
     """
     from _autoenc.explorers import plot_why_here as why_here
 

@@ -400,10 +400,10 @@ links.data = {x0, y0, x1, y1, colour};
 panel.text = `<div class="why-digit"><p><b>Item ${i}, a ${d.label[i]}</b>: the digit and the`
   + ` decoder's reconstruction</p>` + svg(pix(i), `item ${i}`)
   + svg(decode(d.x[i], d.y[i]), `the reconstruction of item ${i}`)
-  + `<p>Its ${px.length} nearest in the 64 pixels (red: the map put them far away,`
-  + ` ${torn} of ${px.length}):</p>` + rowPx
-  + `<p>Its ${mp.length} nearest on the map (orange: not near in pixels, ${joined} of`
-  + ` ${mp.length}):</p>` + rowMap + `</div>`;
+  + `<p>Its ${px.length} nearest in the 64 pixels (red: separated, not among its`
+  + ` ${mp.length} nearest on the map; ${torn} of ${px.length}):</p>` + rowPx
+  + `<p>Its ${mp.length} nearest on the map (orange: joined, not among its ${px.length}`
+  + ` nearest in pixels; ${joined} of ${mp.length}):</p>` + rowMap + `</div>`;
 """
 
 
