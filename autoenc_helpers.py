@@ -1975,8 +1975,8 @@ def animate_map(recording: Any, labels: Sequence[Any] | np.ndarray, max_frames: 
 
     Taught in 04. ``recording``: a ``MapRecorder`` after training, or a tuple ``(epochs,
     losses, maps)`` with maps of shape (snapshots, n, 2); ``labels``: n class labels,
-    coloured as in ``plot_embedding``. At most ``max_frames`` snapshots (evenly spaced, first
-    and last always in), ``interval_ms`` milliseconds each; the axes hold every snapshot and
+    coloured as in ``plot_embedding``. At most ``max_frames`` snapshots (denser early on,
+    first and last always in), ``interval_ms`` milliseconds each; the axes hold every snapshot and
     never move, and the title gives the epoch and the loss. Returns ``IPython.display.HTML``:
     matplotlib's JavaScript player with the frames inlined as PNG, so it plays in JupyterLab
     and in the built site with no network. Raises ``ValueError`` for no snapshots, NaN codes,

@@ -139,10 +139,12 @@ def _caption(epoch: int, loss: float) -> str:
 def animate_map(recording: Any, labels: Any, max_frames: int = 40, interval_ms: int = 250,
                 figsize: tuple[float, float] = (5.6, 4.4), dpi: int = 72) -> str:
     """Return the HTML (JavaScript player, frames inlined as PNG) of the map forming."""
+    import matplotlib
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
     import autoenc_helpers as ah
+    from autoenc_notebook import crisp_scatters
 
     epochs, losses, maps = snapshots_of(recording)
     labels = np.asarray(labels)
@@ -151,8 +153,9 @@ def animate_map(recording: Any, labels: Any, max_frames: int = 40, interval_ms: 
                          f"{labels.shape}")
     if max_frames < 2:
         raise ValueError(f"max_frames must be at least 2, got {max_frames}")
-    frames = np.unique(np.linspace(0, len(epochs) - 1, min(max_frames, len(epochs))).round()
-                       .astype(int))
+    # Denser early on, where the map moves most: evenly spaced on a square-root scale.
+    frames = np.unique((np.linspace(0, 1, min(max_frames, len(epochs))) ** 2
+                        * (len(epochs) - 1)).round().astype(int))
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
     ah.plot_embedding(maps[0], labels, ax=ax, s=6)
     scatter = ax.collections[0]
@@ -165,10 +168,32 @@ def animate_map(recording: Any, labels: Any, max_frames: int = 40, interval_ms: 
         title.set_text(_caption(epochs[frame], losses[frame]))
         return scatter, title
 
+    crisp_scatters(fig)  # as the notebooks' figures: crisp dots compress far better
     animation = FuncAnimation(fig, draw, frames=list(frames), interval=interval_ms, blit=False)
-    html = animation.to_jshtml(default_mode="once")
+    with matplotlib.rc_context({"savefig.dpi": dpi, "animation.frame_format": "png"}):
+        html = animation.to_jshtml(default_mode="once")
     plt.close(fig)
-    return offline_player(html)
+    return offline_player(_FRAME.sub(_compact_frame, html))
+
+
+_FRAME = re.compile(r'"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"')
+
+
+def _compact_frame(match: re.Match[str]) -> str:
+    """One frame of the player, re-encoded with at most 256 colours (as the notebooks' PNGs)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from autoenc_notebook import MAX_COLOURS
+
+    raw = base64.b64decode(match.group(1).replace("\\\n", ""))
+    image = Image.open(io.BytesIO(raw)).convert("RGB")
+    small = io.BytesIO()
+    image.quantize(MAX_COLOURS, method=Image.Quantize.MAXCOVERAGE,
+                   dither=Image.Dither.NONE).save(small, format="png", optimize=True)
+    return '"data:image/png;base64,' + base64.b64encode(small.getvalue()).decode("ascii") + '"'
 
 
 _FONT_AWESOME = re.compile(r'<link rel="stylesheet"\s*href="https://[^"]*font-awesome[^"]*">')
