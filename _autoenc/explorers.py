@@ -153,9 +153,10 @@ def animate_map(recording: Any, labels: Any, max_frames: int = 40, interval_ms: 
                          f"{labels.shape}")
     if max_frames < 2:
         raise ValueError(f"max_frames must be at least 2, got {max_frames}")
-    # Denser early on, where the map moves most: evenly spaced on a square-root scale.
-    frames = np.unique((np.linspace(0, 1, min(max_frames, len(epochs))) ** 2
-                        * (len(epochs) - 1)).round().astype(int))
+    # All snapshots if they fit; else denser early on, where the map moves most (evenly
+    # spaced on a square-root scale).
+    frames = np.arange(len(epochs)) if len(epochs) <= max_frames else np.unique(
+        (np.linspace(0, 1, max_frames) ** 2 * (len(epochs) - 1)).round().astype(int))
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
     ah.plot_embedding(maps[0], labels, ax=ax, s=6)
     scatter = ax.collections[0]
