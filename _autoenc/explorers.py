@@ -199,18 +199,18 @@ def _compact_frame(match: re.Match[str]) -> str:
 
 _FONT_AWESOME = re.compile(r'<link rel="stylesheet"\s*href="https://[^"]*font-awesome[^"]*">')
 # The player's buttons use Font Awesome icons fetched from a CDN; draw them with plain
-# Unicode symbols instead, so the player needs no network.
+# symbols that every font has (triangles and bars) instead, so the player needs no network.
 _ICONS_CSS = """<style>
-.anim-buttons .fa { font-style: normal; font-family: sans-serif; }
+.anim-buttons .fa { font-style: normal; font-family: sans-serif; font-weight: bold; }
 .anim-buttons .fa-minus:before { content: "\\2212"; }
 .anim-buttons .fa-plus:before { content: "+"; }
-.anim-buttons .fa-fast-backward:before { content: "\\23EE"; }
-.anim-buttons .fa-step-backward:before { content: "\\25C0\\FE0E|"; }
+.anim-buttons .fa-fast-backward:before { content: "|\\25C0\\FE0E\\25C0\\FE0E"; }
+.anim-buttons .fa-step-backward:before { content: "|\\25C0\\FE0E"; }
 .anim-buttons .fa-play:before { content: "\\25B6\\FE0E"; }
 .anim-buttons .fa-flip-horizontal { display: inline-block; transform: scaleX(-1); }
-.anim-buttons .fa-pause:before { content: "\\23F8\\FE0E"; }
-.anim-buttons .fa-step-forward:before { content: "|\\25B6\\FE0E"; }
-.anim-buttons .fa-fast-forward:before { content: "\\23ED"; }
+.anim-buttons .fa-pause:before { content: "| |"; }
+.anim-buttons .fa-step-forward:before { content: "\\25B6\\FE0E|"; }
+.anim-buttons .fa-fast-forward:before { content: "\\25B6\\FE0E\\25B6\\FE0E|"; }
 </style>"""
 
 
