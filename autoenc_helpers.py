@@ -20,6 +20,10 @@ from _autoenc import checks, colours, interactive, parsing
 from _autoenc.checks import N_PIXELS as N_PIXELS  # 64 pixels per digit (8 x 8)
 from _autoenc.checks import PIXEL_MAX as PIXEL_MAX  # raw grey levels run from 0 to 16
 from _autoenc.colours import DEFAULT_CMAP as DEFAULT_CMAP  # "petroff10", colour-blind safe
+from _autoenc.explorers import animate_map as animate_map  # taught in 04: the map forming
+from _autoenc.explorers import plot_map_snapshots as plot_map_snapshots  # 04, without JavaScript
+from _autoenc.explorers import plot_why_here as plot_why_here  # 08, without a kernel
+from _autoenc.explorers import why_here_explorer as why_here_explorer  # taught in 08
 from _autoenc.images import digit_png_uri as digit_png_uri  # behind interactive_map (06)
 from _autoenc.images import png_uri as _png_uri
 from _autoenc.interactive import save_interactive as save_interactive  # taught in 06
@@ -237,9 +241,14 @@ def _make_epoch_logger() -> type:
 
 
 def __getattr__(name: str) -> Any:
-    """Create ``EpochLogger`` on first use; look up the data and models folders at each use."""
+    """Create ``EpochLogger`` and ``MapRecorder`` (04) on first use, so importing this module
+    imports no Keras; look up the data and models folders at each use."""
     if name == "EpochLogger":
         return _make_epoch_logger()
+    if name == "MapRecorder":
+        from _autoenc.explorers import make_map_recorder
+
+        return make_map_recorder()
     if name in ("DATA_DIR", "DATA_FILE", "MODELS_DIR"):
         from _autoenc import paths
 

@@ -23,6 +23,11 @@ cell has run, it checks that
 - in 02, moving the digit browser's "item" slider with the keyboard changes the digit shown;
 - in 06, hovering over the bokeh explorer shows a digit's 8x8 image and label in a tooltip, and
   tapping the point pins it beside the map (screenshot: screenshots/explorer-hover.png);
+- in 04, the map-forming animation plays: Play changes the frame, and the last frame is not the
+  first (screenshots: map-animation-first.png, map-animation-last.png);
+- in 08, pointing at an empty place of the "why is this digit here?" map shows the decoder's
+  picture of that place, and pointing at a digit shows it, its reconstruction and its
+  neighbours (screenshots: why-here-empty.png, why-here-digit.png);
 - the outputs JupyterLab produced match the committed ones exactly as ``pytest --nbval``
   (strict, with tests/nbval_sanitize.cfg) would judge them: the notebook model is read from the
   page (``window.jupyterapp``, exposed by ``--LabApp.expose_app_in_browser``, nothing is saved)
@@ -484,9 +489,62 @@ def check_hover_explorer(page: Page, panel: Locator) -> None:
         state="attached", timeout=10_000)
 
 
+def check_map_animation(page: Page, panel: Locator) -> None:
+    """04: the map-forming animation plays (the frame shown changes) and its last frame is not
+    its first. Screenshots: map-animation-first.png, map-animation-last.png."""
+    cell = panel.locator(".jp-Notebook .jp-Cell").filter(has=page.locator(".anim-slider"))
+    assert cell.count() == 1, "the map animation's player is not on the page"
+    frame = cell.locator('img[id^="_anim_img"]')
+    cell.scroll_into_view_if_needed()
+    frame.wait_for(state="visible", timeout=30_000)
+    first = frame.get_attribute("src")
+    assert first and first.startswith("data:image/png"), "the animation shows no frame"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    cell.screenshot(path=SCREENSHOTS / "map-animation-first.png")
+    cell.locator('button[title="Play"]').click()
+    deadline = time.monotonic() + 20
+    while frame.get_attribute("src") == first:
+        assert time.monotonic() < deadline, "pressing Play did not change the frame"
+        page.wait_for_timeout(100)
+    cell.locator('button[title="Last frame"]').click()
+    page.wait_for_timeout(300)
+    last = frame.get_attribute("src")
+    assert last not in (first, None), "the last frame is the first"
+    cell.screenshot(path=SCREENSHOTS / "map-animation-last.png")
+
+
+def check_why_here_explorer(page: Page, panel: Locator) -> None:
+    """08: pointing at an empty place of the map shows the decoder's 8x8 picture of that place;
+    pointing at a digit shows it, its reconstruction and its two rows of 5 neighbours.
+    Screenshots: why-here-empty.png, why-here-digit.png."""
+    cell = panel.locator(".jp-Notebook .jp-Cell").filter(has=page.locator(".why-here-panel"))
+    assert cell.count() == 1, "the why-is-this-digit-here explorer is not on the page"
+    canvas = cell.locator(".jp-OutputArea-output canvas").first
+    canvas.wait_for(state="visible", timeout=30_000)
+    cell.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = canvas.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200, f"the map is too small: {box}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for view, pictures in (("why-empty", 1), ("why-digit", 12)):
+        shown = cell.locator(f".{view}")
+        for fy, fx in ((i / 20, j / 20) for i in range(2, 19) for j in range(2, 15)):
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(30)
+            if shown.count():
+                break
+        assert shown.count(), f"pointing over the map never showed the {view} view"
+        images = shown.first.locator("svg[role=img]")
+        assert images.count() == pictures, f"{view}: {images.count()} pictures, not {pictures}"
+        assert shown.first.locator("svg[role=img]").first.locator("rect").count() == 64
+        cell.screenshot(path=SCREENSHOTS / f"{view.replace('why-', 'why-here-')}.png")
+
+
 INTERACTIONS: dict[str, Callable[[Page, Locator], None]] = {
     "02_showing_a_digit.ipynb": check_digit_browser,
     "06_scatter_and_colormaps.ipynb": check_hover_explorer,
+    "04_training.ipynb": check_map_animation,
+    "08_a_better_map.ipynb": check_why_here_explorer,
 }
 
 
