@@ -109,6 +109,8 @@ def test_right_untouched_and_wrong_submissions_score_as_they_should(name: str) -
     cells = source.cells
     first = next(i for i, cell in enumerate(cells)
                  if {ma.SOLUTION_TAG, ma.AUTOGRADE_TAG} & set(ma.tags_of(cell)))
+    last = max(i for i, cell in enumerate(cells)
+               if {ma.SOLUTION_TAG, ma.AUTOGRADE_TAG} & set(ma.tags_of(cell)))
     right = {cell.id: cell.source for cell in cells
              if cell.cell_type == "code" and ma.SOLUTION_TAG in ma.tags_of(cell)}
     client = NotebookClient(source, kernel_name="autoenc-viz", timeout=600, allow_errors=True,
@@ -131,16 +133,25 @@ def test_right_untouched_and_wrong_submissions_score_as_they_should(name: str) -
     def submission(solutions: dict[str, str]) -> dict[str, float]:
         run(cells[0], RESET)
         got = {}
-        for cell in cells[first:]:
+        for cell in cells[first:last + 1]:  # the notebook's clean-up cells after it never run
             if cell.cell_type != "code":
                 continue
             if cell.id in right:
-                run(cell, solutions[cell.id])
+                done = run(cell, solutions[cell.id])
+                note_errors(done)
             else:
                 done = run(cell)
                 if cell.id in points:
                     got[cell.id] = score(done)
+                    note_errors(done)
         return got
+
+    messages: dict[str, str] = {}
+
+    def note_errors(cell: nbformat.NotebookNode) -> None:
+        for output in cell.outputs:
+            if output.output_type == "error":
+                messages[cell.id] = f"{output.ename}: {output.evalue}"
 
     with client.setup_kernel():
         for cell in cells[:first]:
@@ -151,8 +162,10 @@ def test_right_untouched_and_wrong_submissions_score_as_they_should(name: str) -
         run(cells[0], "_lesson_names = set(globals())")
         untouched = submission({cell_id: ma.CODE_STUB for cell_id in right})
         assert sum(untouched.values()) == 0, f"{name}: the untouched copy scored {untouched}"
+        messages.clear()
         solved = submission(right)
-        assert solved == points, f"{name}: the right solutions scored {solved}, not {points}"
+        assert solved == points, (
+            f"{name}: the right solutions scored {solved}, not {points}: {messages}")
         for entry in (e for e in wrong_answers() if e["notebook"] == name):
             wrong_cell = next(cell for cell in cells if cell.id == entry["replaces"])
             run(wrong_cell, entry["source"])
