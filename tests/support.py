@@ -108,3 +108,19 @@ def chromium_path() -> str:
             pytest.fail(CHROMIUM_HINT + " (REQUIRE_BROWSER_TEST=1 makes this a failure)")
         pytest.skip(CHROMIUM_HINT)
     return path
+
+
+def skip_folder_unless_asked(config: Any, items: list[Any], folder: Path, variable: str,
+                             reason: str) -> None:
+    """Mark the tests of ``folder`` skipped unless ``$variable`` is 1 or the folder (or a file in
+    it) is named on pytest's command line: for slow test folders run by their own make target."""
+    import pytest
+
+    if os.environ.get(variable) == "1" or any(
+            folder in (path := Path(arg.split("::")[0]).resolve()).parents or path == folder
+            for arg in config.args):
+        return
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if folder in Path(item.fspath).resolve().parents:
+            item.add_marker(skip)

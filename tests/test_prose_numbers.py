@@ -49,6 +49,7 @@ OUTPUT_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?", flags=re.IGNOR
 
 # (notebook prefix, the quoted text as written, why it is not a computed result)
 NOT_RESULTS: dict[tuple[str, str], str] = {
+    ("07", "70%"): "the share of digits the split keeps for fitting: a setting (test_size=0.3)",
     ("08", "70 %"): "the share of digits the split keeps for fitting: a setting (test_size=0.3)",
     ("08", "30 %"): "the share of digits the split holds out: a setting (test_size=0.3)",
     ("12", "70 %"): "the share of digits the split keeps for fitting: a setting (test_size=0.3)",

@@ -8,27 +8,15 @@ command line.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from support import skip_folder_unless_asked
 
 HERE = Path(__file__).resolve().parent
 
 
-def _targeted(config: pytest.Config) -> bool:
-    for arg in config.args:
-        path = Path(arg.split("::")[0]).resolve()
-        if path == HERE or HERE in path.parents:
-            return True
-    return False
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip this folder's tests unless asked for (see the module docstring)."""
-    if os.environ.get("INSTALL_TESTS") == "1" or _targeted(config):
-        return
-    skip = pytest.mark.skip(reason="class-install test (about 30 s): `make install-test`")
-    for item in items:
-        if HERE in Path(item.fspath).resolve().parents:
-            item.add_marker(skip)
+    skip_folder_unless_asked(config, items, HERE, "INSTALL_TESTS",
+                             "class-install test (about 30 s): `make install-test`")
