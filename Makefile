@@ -136,7 +136,7 @@ scale-benchmark: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/scale.py
 
 clean:
-	rm -rf models figures student screenshots benchmarks/results _build course
+	rm -rf models figures notebooks/figures notebooks/scratch_09 student screenshots benchmarks/results _build course
 
 # --- classroom and publishing (docs/grading.md): nbgrader course, website, their tests ------------
 # Their extra packages (requirements-classroom.txt) go into the same .venv on first use only, so

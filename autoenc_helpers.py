@@ -414,7 +414,7 @@ def interactive_map(
     hex_colours = [to_hex(palette(k)) for k in range(len(classes))]
     pictures = [_png_uri(row) for row in raw]
     return interactive.map_layout(points, labels, classes, codes, hex_colours, pictures,
-                                  title, size, alpha, width, height)
+                                  title, size, alpha, width, height, raw.shape[1])
 
 
 def plot_map_with_digits(

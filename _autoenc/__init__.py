@@ -15,5 +15,11 @@ module per concern, so that a change has one obvious place:
   compiled settings, checks, progress line, the callback loop);
 - ``cache``: the trained book model saved once and checked before reuse;
 - ``images``: digits and other square images as PNG pictures;
-- ``interactive``: the bokeh plumbing of the hover explorer.
+- ``interactive``: the bokeh plumbing of the hover explorer;
+- ``explorers``: the map forming (``MapRecorder``, the animation) and "why is this digit
+  here?" (04, 08);
+- ``scores``: trustworthiness in row blocks, memory linear in the items;
+- ``tsne``: the parametric map at any size (openTSNE targets, PCA, the temperature rule);
+- ``paths``: where the data and the trained models live (``AUTOENC_DATA_DIR``,
+  ``AUTOENC_MODELS_DIR``).
 """

@@ -362,8 +362,9 @@ def why_here_explorer(encoder: Any, decoder: Any, pixels: Any, labels: Any, k: i
     if points.shape[1] != 2:
         raise ValueError(f"the encoder must output 2 numbers per row, not {points.shape[1]}")
     pixel_nn, map_nn = neighbour_tables(pixels, points, k)
-    classes, codes = np.unique(labels, return_inverse=True)
-    colours = ah.get_colormap(cmap or ah.DEFAULT_CMAP, len(classes))
+    from _autoenc.colours import class_colours
+
+    classes, codes, colours = class_colours(labels, cmap or ah.DEFAULT_CMAP)  # the one rule
     palette = [to_hex(colours(i)) for i in range(len(classes))]
     vmax = float(ah.PIXEL_MAX) if pixels.max() > 1 else 1.0
     source = ColumnDataSource({

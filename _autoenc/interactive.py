@@ -10,7 +10,7 @@ import numpy as np
 
 TOOLTIP = """
 <div class="digit-tooltip" style="display: flex; align-items: center; gap: 8px;">
-  <img src="@image" alt="the image of item @index, labelled @label" width="64" height="64"
+  <img src="@image" alt="the @size image of item @index, labelled @label" width="64" height="64"
        style="image-rendering: pixelated; border: 1px solid #888;">
   <div style="font-size: 14px;"><b>label @label</b><br>item @index</div>
 </div>
@@ -21,7 +21,7 @@ TAP_JS = """
 const i = source.selected.indices[0];
 if (i === undefined) { div.text = "<p>Tap a point to pin its digit here.</p>"; return; }
 const d = source.data;
-div.text = `<img src="${d.image[i]}" alt="the image of item ${d.index[i]}" width="96"`
+div.text = `<img src="${d.image[i]}" alt="the ${d.size[i]} image of item ${d.index[i]}" width="96"`
     + ` height="96" style="image-rendering: pixelated; border: 1px solid #888;">`
     + `<p><b>label ${d.label[i]}</b><br>item ${d.index[i]}</p>`;
 """
@@ -29,18 +29,20 @@ div.text = `<img src="${d.image[i]}" alt="the image of item ${d.index[i]}" width
 
 def map_layout(points: np.ndarray, labels: np.ndarray, classes: np.ndarray, codes: np.ndarray,
                palette: list[str], images: list[str], title: str, size: float, alpha: float,
-               width: int, height: int) -> Any:
+               width: int, height: int, side_pixels: int = 64) -> Any:
     """The bokeh ``row`` of ``interactive_map``: the scatter with hover and tap, the legend in
     class order beside it, and the panel where a tapped digit is pinned."""
     from bokeh.layouts import row
     from bokeh.models import ColumnDataSource, CustomJS, Div, HoverTool, Legend, LegendItem, TapTool
     from bokeh.plotting import figure
 
+    side = int(round(np.sqrt(side_pixels)))
     source = ColumnDataSource({
         "x": points[:, 0], "y": points[:, 1],
         "label": [str(label) for label in labels],
         "index": np.arange(len(points)),
         "image": images,
+        "size": [f"{side}x{side}"] * len(points),  # the image's size in pixels, for its alt text
         "colour": [palette[code] for code in codes],
     })
     plot = figure(width=width, height=height, title=title, tools="pan,wheel_zoom,box_zoom,reset",
