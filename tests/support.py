@@ -4,9 +4,11 @@ Not in ``conftest.py``: tests/browser and tests/classroom have a ``conftest.py``
 ``from conftest import ...`` would find whichever of them pytest loaded first.
 """
 
+import contextlib
 import importlib.util
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -114,8 +116,6 @@ def skip_folder_unless_asked(config: Any, items: list[Any], folder: Path, variab
                              reason: str) -> None:
     """Mark the tests of ``folder`` skipped unless ``$variable`` is 1 or the folder (or a file in
     it) is named on pytest's command line: for slow test folders run by their own make target."""
-    import pytest
-
     if os.environ.get(variable) == "1" or any(
             folder in (path := Path(arg.split("::")[0]).resolve()).parents or path == folder
             for arg in config.args):
@@ -124,3 +124,24 @@ def skip_folder_unless_asked(config: Any, items: list[Any], folder: Path, variab
     for item in items:
         if folder in Path(item.fspath).resolve().parents:
             item.add_marker(skip)
+
+
+@contextlib.contextmanager
+def offline_site_page(chromium: str, server: str, outside: list[str],
+                      errors: list[str]) -> Iterator[Any]:
+    """A Chromium page that may load only from ``server`` (and data:/blob: URLs): every other
+    request is blocked and recorded in ``outside``, JavaScript errors go to ``errors``. For the
+    website tests (tests/classroom)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            context = offline_context(browser, (server, "data:", "blob:"), outside,
+                                      {"width": 1300, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            yield page
+        finally:
+            browser.close()

@@ -26,21 +26,17 @@ to leave the machine. Screenshots go to screenshots/site/ (gitignored).
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import re
-import threading
 import tomllib
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from support import CHROMIUM_ARGS, ROOT, offline_context
+from support import ROOT, offline_site_page
 
-SITE = ROOT / "_build" / "html"
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "screenshots" / "site"
 SERIES = tomllib.loads((NOTEBOOKS / "series.toml").read_text(encoding="utf-8"))["notebook"]
@@ -97,13 +93,6 @@ def is_external(address: str) -> bool:
 
 def is_local(address: str) -> bool:
     return not is_external(address) and not re.match(r"^[a-z][a-z0-9+.-]*:", address, re.I)
-
-
-@pytest.fixture(scope="module")
-def site() -> Path:
-    if not (SITE / "index.html").is_file():
-        pytest.fail("no website in _build/html/: run `make book` first")
-    return SITE
 
 
 @pytest.fixture(scope="module")
@@ -205,25 +194,6 @@ def test_figure_cells_have_alt_metadata() -> None:
 # --- in Chromium ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    """A local HTTP server for the site, on a free port of 127.0.0.1."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def expected_figures(stem: str) -> int:
     """Figures the page shows: image outputs of cells the site keeps."""
     notebook = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
@@ -234,8 +204,6 @@ def expected_figures(stem: str) -> int:
 
 
 def test_pages_load_offline_in_chromium(site: Path, server: str, chromium: str) -> None:
-    from playwright.sync_api import sync_playwright
-
     outside: list[str] = []
     failed: list[str] = []
     errors: list[str] = []
@@ -243,41 +211,32 @@ def test_pages_load_offline_in_chromium(site: Path, server: str, chromium: str) 
     paths += [p.relative_to(site).as_posix() for p in sorted(site.glob("*.html"))
               if p.name not in ("index.html", "README.html", "genindex.html", "search.html")]
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            context = offline_context(browser, (server, "data:", "blob:"), outside,
-                                      {"width": 1300, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
-            page.on("requestfailed", lambda r: r.url.startswith(server)
-                    and failed.append(f"{r.failure} {r.url}"))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            for path in paths:
-                page.goto(server + path, wait_until="load")
-                page.wait_for_load_state("networkidle")
-                broken = page.evaluate(
-                    "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
-                    ".map(i => i.src.slice(0, 80))")
-                assert not broken, f"{path}: images that did not load: {broken}"
-                if path.startswith("notebooks/"):
-                    stem = Path(path).stem
-                    shown = page.locator(".cell_output img").count()
-                    assert shown >= expected_figures(stem), (
-                        f"{path}: {shown} figures shown, {expected_figures(stem)} expected")
-            # previous/next: the theme's "next" link walks through the series in order
-            page.goto(server + f"notebooks/{STEMS[0]}.html")
-            for stem in STEMS[1:]:
-                page.locator("a.right-next").first.click()
-                page.wait_for_load_state("load")
-                assert page.url.endswith(f"notebooks/{stem}.html"), (
-                    f"'next' led to {page.url}, not to {stem}")
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.goto(server + "index.html")
-            page.screenshot(path=SCREENSHOTS / "front-page.png")
-        finally:
-            browser.close()
+    with offline_site_page(chromium, server, outside, errors) as page:
+        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+        page.on("requestfailed", lambda r: r.url.startswith(server)
+                and failed.append(f"{r.failure} {r.url}"))
+        for path in paths:
+            page.goto(server + path, wait_until="load")
+            page.wait_for_load_state("networkidle")
+            broken = page.evaluate(
+                "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
+                ".map(i => i.src.slice(0, 80))")
+            assert not broken, f"{path}: images that did not load: {broken}"
+            if path.startswith("notebooks/"):
+                stem = Path(path).stem
+                shown = page.locator(".cell_output img").count()
+                assert shown >= expected_figures(stem), (
+                    f"{path}: {shown} figures shown, {expected_figures(stem)} expected")
+        # previous/next: the theme's "next" link walks through the series in order
+        page.goto(server + f"notebooks/{STEMS[0]}.html")
+        for stem in STEMS[1:]:
+            page.locator("a.right-next").first.click()
+            page.wait_for_load_state("load")
+            assert page.url.endswith(f"notebooks/{stem}.html"), (
+                f"'next' led to {page.url}, not to {stem}")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.goto(server + "index.html")
+        page.screenshot(path=SCREENSHOTS / "front-page.png")
     assert not outside, "requests that tried to leave the machine:\n" + "\n".join(outside)
     assert not failed, "requests that failed:\n" + "\n".join(failed)
     assert not errors, "JavaScript errors:\n" + "\n".join(json.dumps(e)[:300] for e in errors)
@@ -353,58 +312,47 @@ def math_pages() -> list[str]:
 def test_maths_solutions_and_explorer_work_offline(site: Path, server: str,
                                                     chromium: str) -> None:
     """In Chromium, network blocked: formulas typeset, a solution unfolds, the explorer hovers."""
-    from playwright.sync_api import sync_playwright
-
     outside: list[str] = []
     errors: list[str] = []
     assert math_pages(), "no notebook has maths to check"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            context = offline_context(browser, (server, "data:", "blob:"), outside,
-                                      {"width": 1300, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            for stem in math_pages():
-                page.goto(server + f"notebooks/{stem}.html", wait_until="load")
-                page.wait_for_function("window.MathJax && MathJax.startup && "
-                                       "MathJax.startup.promise")
-                page.evaluate("MathJax.startup.promise")
-                typeset = page.locator("mjx-container").count()
-                raw = page.evaluate("[...document.querySelectorAll('.math')]"
-                                    ".filter(e => !e.querySelector('mjx-container')).length")
-                assert typeset > 0 and raw == 0, f"{stem}: {typeset} typeset, {raw} left as TeX"
-            # a page with maths and folded solutions: one solution opened by a click
-            page.locator("mjx-container").first.scroll_into_view_if_needed()
-            page.screenshot(path=SCREENSHOTS / "maths.png")
-            toggle = page.locator(".cell.tag_solution details.hide").first
-            toggle.scroll_into_view_if_needed()
-            page.mouse.wheel(0, -300)
-            page.screenshot(path=SCREENSHOTS / "folded-solutions.png")
-            assert not toggle.locator(".cell_input").is_visible()
-            toggle.locator("summary").click()
-            assert toggle.locator(".cell_input").is_visible(), "a solution did not unfold"
-            # the hover explorer of 06: BokehJS inline, a tooltip with the digit's image
-            page.goto(server + "notebooks/06_scatter_and_colormaps.html", wait_until="load")
-            figure = page.locator(".bk-Figure").first
-            figure.scroll_into_view_if_needed()
-            box = figure.bounding_box()
-            assert box and box["width"] > 200, "the explorer was not drawn"
-            tooltip = page.locator(".bk-Tooltip img")
-            found = False
-            for fy in [i / 24 for i in range(2, 23)]:
-                for fx in [i / 24 for i in range(2, 23)]:
-                    page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
-                    if tooltip.count() and tooltip.first.is_visible():
-                        found = True
-                        break
-                if found:
+    with offline_site_page(chromium, server, outside, errors) as page:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for stem in math_pages():
+            page.goto(server + f"notebooks/{stem}.html", wait_until="load")
+            page.wait_for_function("window.MathJax && MathJax.startup && "
+                                   "MathJax.startup.promise")
+            page.evaluate("MathJax.startup.promise")
+            typeset = page.locator("mjx-container").count()
+            raw = page.evaluate("[...document.querySelectorAll('.math')]"
+                                ".filter(e => !e.querySelector('mjx-container')).length")
+            assert typeset > 0 and raw == 0, f"{stem}: {typeset} typeset, {raw} left as TeX"
+        # a page with maths and folded solutions: one solution opened by a click
+        page.locator("mjx-container").first.scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOTS / "maths.png")
+        toggle = page.locator(".cell.tag_solution details.hide").first
+        toggle.scroll_into_view_if_needed()
+        page.mouse.wheel(0, -300)
+        page.screenshot(path=SCREENSHOTS / "folded-solutions.png")
+        assert not toggle.locator(".cell_input").is_visible()
+        toggle.locator("summary").click()
+        assert toggle.locator(".cell_input").is_visible(), "a solution did not unfold"
+        # the hover explorer of 06: BokehJS inline, a tooltip with the digit's image
+        page.goto(server + "notebooks/06_scatter_and_colormaps.html", wait_until="load")
+        figure = page.locator(".bk-Figure").first
+        figure.scroll_into_view_if_needed()
+        box = figure.bounding_box()
+        assert box and box["width"] > 200, "the explorer was not drawn"
+        tooltip = page.locator(".bk-Tooltip img")
+        found = False
+        for fy in [i / 24 for i in range(2, 23)]:
+            for fx in [i / 24 for i in range(2, 23)]:
+                page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+                if tooltip.count() and tooltip.first.is_visible():
+                    found = True
                     break
-            page.screenshot(path=SCREENSHOTS / "explorer.png")
-            assert found, "no tooltip appeared anywhere over the explorer"
-        finally:
-            browser.close()
+            if found:
+                break
+        page.screenshot(path=SCREENSHOTS / "explorer.png")
+        assert found, "no tooltip appeared anywhere over the explorer"
     assert not outside, "requests that tried to leave the machine:\n" + "\n".join(outside)
     assert not errors, "JavaScript errors:\n" + "\n".join(e[:300] for e in errors)
