@@ -20,6 +20,8 @@ module per concern, so that a change has one obvious place:
   here?" (04, 08);
 - ``scores``: trustworthiness in row blocks, memory linear in the items;
 - ``tsne``: the parametric map at any size (openTSNE targets, PCA, the temperature rule);
+- ``placement``: how ``fit_parametric_map`` places an item (its nearest training items, then
+  the point settles where their t-SNE attraction balances);
 - ``paths``: where the data and the trained models live (``AUTOENC_DATA_DIR``,
   ``AUTOENC_MODELS_DIR``).
 """

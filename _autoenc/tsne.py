@@ -1,5 +1,6 @@
-"""The parametric map at any size: openTSNE targets, PCA first for wide data, and a temperature
-chosen from the data so that new items are never mere copies of a training item's point.
+"""The parametric map at any size: openTSNE targets, PCA first for wide data, a temperature
+chosen from the data so that new items are never mere copies of a training item's point, and the
+encoder's common frame (``encoder``). How ``fit_parametric_map`` places items: ``placement``.
 
 - ``targets``: openTSNE (P. G. Policar, M. Strazar and B. Zupan, "openTSNE: a modular Python
   library for t-SNE dimensionality reduction and embedding", JSS 2024) with its defaults:
@@ -9,15 +10,18 @@ chosen from the data so that new items are never mere copies of a training item'
 - ``pca``: wide items (more than ``PCA_ABOVE`` features, e.g. 28 x 28 images) are first
   projected on their first ``PCA_COMPONENTS`` principal components, the usual first step of
   t-SNE on images; the projection becomes the encoder's first (linear) layer.
-- ``auto_temperature``: ``TEMPERATURE_FACTOR`` times the median squared distance from a training
+- ``temperature_for``: ``TEMPERATURE_FACTOR`` times the median squared distance from a training
   item to its nearest other training item. A fixed temperature (0.05 on the digits) made the
   softmax put all the weight on the nearest training item for 47 % of held-out digits and 86 %
   of held-out 784-pixel images: a map of copies. Measured on ``heldout_split`` of the digits
   (``benchmarks/map_quality.py``): factor 0.2 keeps held-out 5-NN at 0.980 and trustworthiness
-  at 0.990 with 3.7 % of new digits on a training point.
+  at 0.990 with 3.7 % of new digits on a training point. ``fit_parametric_map``, which keeps
+  only the nearest training items, uses factor 1 (``placement.SETTLED_TEMPERATURE_FACTOR``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -47,9 +51,21 @@ def pca(data: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
     return components, (-fitted.mean_ @ components).astype(np.float32)
 
 
-def auto_temperature(keys: np.ndarray) -> float:
-    """``TEMPERATURE_FACTOR`` x the median squared distance from each item to its nearest
-    other item (a positive float; the smallest positive distance if most items repeat)."""
+def temperature_for(keys: np.ndarray, temperature: float | str,
+                    factor: float = TEMPERATURE_FACTOR) -> float:
+    """``temperature`` itself, or for ``"auto"`` ``factor`` x the median squared distance from
+    each item of ``keys`` (n, d) to its nearest other item. Raises ``ValueError`` unless the
+    result is a positive number."""
+    if isinstance(temperature, str) and temperature == "auto":
+        temperature = factor * typical_nearest_sq_distance(keys)
+    if not isinstance(temperature, int | float | np.number) or not temperature > 0:
+        raise ValueError(f"temperature must be a positive number or 'auto', got {temperature!r}")
+    return float(temperature)
+
+
+def typical_nearest_sq_distance(keys: np.ndarray) -> float:
+    """The median squared distance from each item to its nearest other item (a positive float;
+    the smallest positive distance if most items repeat)."""
     from sklearn.neighbors import NearestNeighbors
 
     distances = NearestNeighbors(n_neighbors=2).fit(keys).kneighbors(keys)[0][:, 1] ** 2
@@ -57,4 +73,19 @@ def auto_temperature(keys: np.ndarray) -> float:
     if typical <= 0:
         positive = distances[distances > 0]
         typical = float(positive.min()) if len(positive) else 1.0
-    return TEMPERATURE_FACTOR * typical
+    return typical
+
+
+def encoder(width: int, projection: Any, layers: list, name: str) -> Any:
+    """A keras.Model: ``Input(width)``, then a linear ``pca`` layer holding ``projection``
+    (``(components, offset)``, or None for none), then ``layers`` in turn."""
+    import keras
+
+    x = inputs = keras.Input(shape=(width,), name="pixels")
+    if projection is not None:
+        pca = keras.layers.Dense(projection[0].shape[1], name="pca")
+        x = pca(x)
+        pca.set_weights(list(projection))
+    for layer in layers:
+        x = layer(x)
+    return keras.Model(inputs, x, name=name)
