@@ -54,6 +54,7 @@ NOT_RESULTS: dict[tuple[str, str], str] = {
     ("08", "30 %"): "the share of digits the split holds out: a setting (test_size=0.3)",
     ("12", "70 %"): "the share of digits the split keeps for fitting: a setting (test_size=0.3)",
     ("12", "30 %"): "the share of digits the split holds out: a setting (test_size=0.3)",
+    ("12", "20 times"): "the settling steps of fit_parametric_map: a setting (placement.STEPS)",
 }
 
 
