@@ -574,16 +574,15 @@ def build_neighbour_map(train_pixels: np.ndarray, train_points: np.ndarray,
     return encoder
 
 
-def fit_parametric_map(train_pixels: np.ndarray, perplexity: float = 30.0,
-                       temperature: float | str = "auto", seed: int = 0) -> keras.Model:
+def fit_parametric_map(train_pixels: np.ndarray, perplexity: float = 30.0, seed: int = 0
+                       ) -> keras.Model:
     """The series' best parametric map: t-SNE of the training items, then an encoder for it.
     Taught in 12.
 
     openTSNE arranges the training items (after PCA to 50 dimensions for items of over 100
-    features). The encoder then places any item in one forward pass: the softmax of
-    ``build_neighbour_map`` over its 10 nearest training items only, then the point settles
-    where t-SNE's attraction from their points balances (``_autoenc/placement.py``).
-    ``temperature="auto"``: the median squared distance between nearest training items. Held-out
+    features). The encoder then places any item in one forward pass: a softmax over its 10
+    nearest training items, with a temperature set by their distances, then the point settles
+    where t-SNE's attraction from their points balances (``_autoenc/placement.py``). Held-out
     5-NN about 0.98 on the digits; at 70,000 x 784 see ``benchmarks/scale.py``.
     """
     from _autoenc import placement, tsne
@@ -591,7 +590,6 @@ def fit_parametric_map(train_pixels: np.ndarray, perplexity: float = 30.0,
     train = checks.same_items(train_pixels=train_pixels)["train_pixels"].astype(np.float32)
     projection = tsne.pca(train, seed)
     keys = train if projection is None else train @ projection[0] + projection[1]
-    temperature = tsne.temperature_for(keys, temperature, placement.SETTLED_TEMPERATURE_FACTOR)
     points = tsne.targets(keys, perplexity, seed)
-    settle = placement.settled_map(keys, points, temperature)
-    return tsne.encoder(train.shape[1], projection, [settle], "parametric_map")
+    return tsne.encoder(train.shape[1], projection, [placement.settled_map(keys, points)],
+                        "parametric_map")

@@ -15,8 +15,8 @@ encoder's common frame (``encoder``). How ``fit_parametric_map`` places items: `
   softmax put all the weight on the nearest training item for 47 % of held-out digits and 86 %
   of held-out 784-pixel images: a map of copies. Measured on ``heldout_split`` of the digits
   (``benchmarks/map_quality.py``): factor 0.2 keeps held-out 5-NN at 0.980 and trustworthiness
-  at 0.990 with 3.7 % of new digits on a training point. ``fit_parametric_map``, which keeps
-  only the nearest training items, uses factor 1 (``placement.SETTLED_TEMPERATURE_FACTOR``).
+  at 0.990 with 3.7 % of new digits on a training point. (``fit_parametric_map`` sets each
+  item's temperature from its own neighbours instead: ``placement``.)
 """
 
 from __future__ import annotations
@@ -51,13 +51,12 @@ def pca(data: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
     return components, (-fitted.mean_ @ components).astype(np.float32)
 
 
-def temperature_for(keys: np.ndarray, temperature: float | str,
-                    factor: float = TEMPERATURE_FACTOR) -> float:
-    """``temperature`` itself, or for ``"auto"`` ``factor`` x the median squared distance from
-    each item of ``keys`` (n, d) to its nearest other item. Raises ``ValueError`` unless the
-    result is a positive number."""
+def temperature_for(keys: np.ndarray, temperature: float | str) -> float:
+    """``temperature`` itself, or for ``"auto"`` ``TEMPERATURE_FACTOR`` x the median squared
+    distance from each item of ``keys`` (n, d) to its nearest other item. Raises ``ValueError``
+    unless the result is a positive number."""
     if isinstance(temperature, str) and temperature == "auto":
-        temperature = factor * typical_nearest_sq_distance(keys)
+        temperature = TEMPERATURE_FACTOR * typical_nearest_sq_distance(keys)
     if not isinstance(temperature, int | float | np.number) or not temperature > 0:
         raise ValueError(f"temperature must be a positive number or 'auto', got {temperature!r}")
     return float(temperature)

@@ -92,13 +92,15 @@ def test_wide_items_go_through_a_pca_layer_and_are_placed_in_one_pass():
     assert accuracy > 0.8 and copies(placed, train_points) < 0.1  # 300 near-duplicate items
 
 
-def settled_by_hand(keys, points, new, temperature, scale, k=10, steps=20):
-    """_autoenc/placement.py's rule in NumPy: softmax over the k nearest, then the Student-t
-    reweighted average, started at the nearest neighbour's point."""
+def settled_by_hand(keys, points, new, scale, k=10, spread=2.0, steps=20):
+    """_autoenc/placement.py's rule in NumPy: softmax over the k nearest with the item's own
+    temperature (d_k^2 - d_1^2) / spread, then the Student-t reweighted average, started at the
+    nearest neighbour's point."""
     sq_dist = ((new[:, None, :].astype(np.float64) - keys[None]) ** 2).sum(axis=-1)
     nearest = np.argsort(sq_dist, axis=1)[:, :k]
-    scores = -np.take_along_axis(sq_dist, nearest, axis=1) / temperature
-    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+    near_sq = np.take_along_axis(sq_dist, nearest, axis=1)
+    temperature = (near_sq[:, -1:] - near_sq[:, :1]) / spread
+    weights = np.exp(-(near_sq - near_sq[:, :1]) / temperature)
     weights /= weights.sum(axis=1, keepdims=True)
     near = points[nearest]
     y = near[:, 0]
@@ -115,21 +117,22 @@ def test_settled_placement_follows_its_definition():
     keys = rng.random((40, 6)).astype(np.float32)
     points = rng.normal(size=(40, 2)).astype(np.float32)
     new = rng.random((9, 6)).astype(np.float32)
-    layer = placement.settled_map(keys, points, temperature=0.3)
-    expected = settled_by_hand(keys, points, new, 0.3, placement.map_scale(points))
+    layer = placement.settled_map(keys, points)
+    expected = settled_by_hand(keys, points, new, placement.map_scale(points))
     np.testing.assert_allclose(np.asarray(layer(new)), expected, rtol=1e-3, atol=1e-3)
 
 
 def test_an_item_whose_neighbours_sit_on_two_islands_goes_to_the_heavier_island():
     from _autoenc import placement
 
-    # Ten training items on a line, all about as near the new item (weights nearly equal); six
+    # Ten training items on a circle round the new item (all equally near: equal weights); six
     # are drawn on an island at x = 0 and four on an island at x = 10.
-    keys = np.column_stack([np.linspace(-0.1, 0.1, 10), np.zeros(10)]).astype(np.float32)
+    angles = np.linspace(0, 2 * np.pi, 10, endpoint=False)
+    keys = np.column_stack([np.cos(angles), np.sin(angles)]).astype(np.float32)
     island = np.array([0, 1, 0, 1, 0, 1, 0, 0, 1, 0])
     points = np.column_stack([10.0 * island, np.linspace(0, 0.5, 10)]).astype(np.float32)
     new = np.zeros((1, 2), np.float32)
-    settled = np.asarray(placement.settled_map(keys, points, temperature=10.0)(new))[0]
+    settled = np.asarray(placement.settled_map(keys, points)(new))[0]
     plain = h.encode(h.build_neighbour_map(keys, points, temperature=10.0), new)[0]
     assert abs(plain[0] - 4.0) < 0.5  # the plain soft average: between the islands
     assert abs(settled[0]) < 1.0  # settled: on the island of six
@@ -150,9 +153,20 @@ def test_the_parametric_map_places_new_digits_off_training_points_and_saves(tmp_
 
 
 @pytest.mark.parametrize("temperature", [0.0, -1.0, float("nan"), "hot", None])
-def test_a_temperature_that_is_not_positive_is_refused_by_both_maps(temperature):
+def test_a_temperature_that_is_not_a_positive_number_is_refused(temperature):
     pixels, _ = small_digits(30)
     with pytest.raises(ValueError, match="temperature"):
         h.build_neighbour_map(pixels, np.zeros((30, 2)), temperature=temperature)
-    with pytest.raises(ValueError, match="temperature"):
-        h.fit_parametric_map(pixels, perplexity=5.0, temperature=temperature)
+
+
+def test_a_new_item_with_a_near_twin_among_the_training_items_is_not_a_copy_of_it():
+    from _autoenc import placement
+
+    # One training item is a near twin of the new item, the others are thousands of times
+    # farther; the item's own temperature still spreads the weight over its ten nearest.
+    rng = np.random.default_rng(3)
+    keys = rng.normal(size=(30, 8)).astype(np.float32) * 10
+    points = rng.normal(size=(30, 2)).astype(np.float32)
+    new = keys[:1] + 0.01
+    placed = np.asarray(placement.settled_map(keys, points)(new))
+    assert copies(placed, points) == 0.0

@@ -166,6 +166,7 @@ def test_right_untouched_and_wrong_submissions_score_as_they_should(name: str) -
         solved = submission(right)
         assert solved == points, (
             f"{name}: the right solutions scored {solved}, not {points}: {messages}")
+        wrong_scores = []
         for entry in (e for e in wrong_answers() if e["notebook"] == name):
             wrong_cell = next(cell for cell in cells if cell.id == entry["replaces"])
             run(wrong_cell, entry["source"])
@@ -174,4 +175,7 @@ def test_right_untouched_and_wrong_submissions_score_as_they_should(name: str) -
                         for cell_id, value in points.items()}
             assert got == expected, f"{name}: wrong answer ({entry['why']}) scored {got}"
             assert 0 <= sum(got.values()) < full
+            wrong_scores.append(f"{sum(got.values()):g}")
             run(wrong_cell, right[wrong_cell.id])
+    print(f"\n{name}: points {points}; right {sum(solved.values()):g}/{full:g}, untouched "
+          f"{sum(untouched.values()):g}/{full:g}, wrong {', '.join(wrong_scores)} (of {full:g})")
