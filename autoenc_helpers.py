@@ -29,6 +29,7 @@ from _autoenc.images import png_uri as _png_uri
 from _autoenc.interactive import save_interactive as save_interactive  # taught in 06
 from _autoenc.interactive import show_interactive as show_interactive  # taught in 06
 from _autoenc.parsing import N_CLASSES as N_CLASSES  # the digits 0-9
+from _autoenc.tsne import load_parametric_map as load_parametric_map  # taught in 12
 
 if TYPE_CHECKING:  # imported for type hints only; the real imports happen inside functions
     import keras

@@ -88,3 +88,17 @@ def encoder(width: int, projection: Any, layers: list, name: str) -> Any:
     for layer in layers:
         x = layer(x)
     return keras.Model(inputs, x, name=name)
+
+
+def load_parametric_map(path: Any) -> Any:
+    """Load an encoder that ``fit_parametric_map`` made and ``encoder.save(path)`` saved (a
+    ``.keras`` file). Taught in 12.
+
+    Its settling layer is this project's code (``_autoenc/placement.py``); importing that module
+    tells Keras about it, then ``keras.models.load_model`` does the rest. Raises what
+    ``load_model`` raises (e.g. ``ValueError`` for a missing file or another format)."""
+    import keras
+
+    from _autoenc import placement  # noqa: F401  (registers SettleOnNeighbours with Keras)
+
+    return keras.models.load_model(path)

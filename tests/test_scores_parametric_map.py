@@ -1,5 +1,8 @@
 """The series' best parametric map: t-SNE targets and the neighbour-map encoder built for them."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -139,8 +142,6 @@ def test_an_item_whose_neighbours_sit_on_two_islands_goes_to_the_heavier_island(
 
 
 def test_the_parametric_map_places_new_digits_off_training_points_and_saves(tmp_path):
-    import keras
-
     pixels, labels = h.load_digits_file()
     train, test = h.heldout_split(labels, seed=0)
     encoder = h.fit_parametric_map(pixels[train], seed=0)
@@ -148,8 +149,15 @@ def test_the_parametric_map_places_new_digits_off_training_points_and_saves(tmp_
     assert h.heldout_knn_accuracy(train_points, labels[train], placed, labels[test]) > 0.95
     assert copies(placed, train_points) < 0.05
     encoder.save(tmp_path / "map.keras")
-    again = keras.models.load_model(tmp_path / "map.keras")
-    np.testing.assert_allclose(h.encode(again, pixels[test]), placed, rtol=1e-5, atol=1e-4)
+    np.save(tmp_path / "test.npy", pixels[test])
+    # A fresh Python, as a learner's next session: only autoenc_helpers is imported.
+    script = ("import sys, numpy as np, autoenc_helpers as ah; folder = sys.argv[1]; "
+              "enc = ah.load_parametric_map(folder + '/map.keras'); "
+              "np.save(folder + '/again.npy', ah.encode(enc, np.load(folder + '/test.npy')))")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, cwd=h.ROOT)
+    np.testing.assert_allclose(np.load(tmp_path / "again.npy"), placed, rtol=1e-5, atol=1e-4)
+    with pytest.raises(ValueError, match="missing.keras"):
+        h.load_parametric_map(tmp_path / "missing.keras")
 
 
 @pytest.mark.parametrize("temperature", [0.0, -1.0, float("nan"), "hot", None])
