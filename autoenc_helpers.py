@@ -197,13 +197,15 @@ def encode(model: keras.Model, data: np.ndarray, batch_size: int = 1024) -> np.n
     Taught in 03; used in 04-09, 11, 12.
 
     ``data``: (n, inputs), any real dtype; returns (n, outputs) float32, in batches, printing
-    nothing (unlike ``predict``). Raises ``ValueError`` for another width or ``batch_size`` < 1.
+    nothing (unlike ``predict``). Raises ``ValueError`` for another width, NaN or infinite
+    values, or ``batch_size`` < 1.
     """
     data = np.asarray(data, dtype=np.float32)
     batch_size = checks.whole_number("batch_size", batch_size)
     width = model.input_shape[-1]
     if data.ndim != 2 or data.shape[1] != width:
         raise ValueError(f"data must have shape (n, {width}) for this model, got {data.shape}")
+    checks.finite("data", data)
     parts = [np.asarray(model(data[start : start + batch_size], training=False), np.float32)
              for start in range(0, len(data), batch_size)]
     if not parts:
@@ -588,7 +590,7 @@ def fit_parametric_map(train_pixels: np.ndarray, perplexity: float = 30.0, seed:
     """
     from _autoenc import placement, tsne
 
-    train = checks.same_items(train_pixels=train_pixels)["train_pixels"].astype(np.float32)
+    train = tsne.training_items(train_pixels, perplexity, seed)
     projection = tsne.pca(train, seed)
     keys = train if projection is None else train @ projection[0] + projection[1]
     points = tsne.targets(keys, perplexity, seed)

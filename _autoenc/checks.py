@@ -34,6 +34,16 @@ def whole_number(name: str, value: Any, minimum: int | None = 1) -> int:
     return int(value)
 
 
+def positive_number(name: str, value: Any) -> float:
+    """Return ``value`` as a float, or raise ``ValueError`` unless it is a finite real number
+    above 0 (Python or NumPy, a 0-d array too; not a bool or a string)."""
+    number = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+    if isinstance(number, bool) or not isinstance(number, int | float | np.integer | np.floating) \
+            or not np.isfinite(number) or not number > 0:
+        raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
+    return float(number)
+
+
 def real_array(name: str, value: Any) -> np.ndarray:
     """Return ``value`` as a NumPy array of real numbers, or raise ``ValueError`` naming it."""
     array = np.asarray(value)

@@ -1,5 +1,5 @@
 """The parametric map at any size: openTSNE targets, PCA first for wide data, a temperature
-chosen from the data so that new items are never mere copies of a training item's point, and the
+chosen from the data so that few new items are mere copies of a training item's point, and the
 encoder's common frame (``encoder``). How ``fit_parametric_map`` places items: ``placement``.
 
 - ``targets``: openTSNE (P. G. Policar, M. Strazar and B. Zupan, "openTSNE: a modular Python
@@ -55,11 +55,34 @@ def temperature_for(keys: np.ndarray, temperature: float | str) -> float:
     """``temperature`` itself, or for ``"auto"`` ``TEMPERATURE_FACTOR`` x the median squared
     distance from each item of ``keys`` (n, d) to its nearest other item. Raises ``ValueError``
     unless the result is a positive number."""
+    from _autoenc import checks
+
     if isinstance(temperature, str) and temperature == "auto":
-        temperature = TEMPERATURE_FACTOR * typical_nearest_sq_distance(keys)
-    if not isinstance(temperature, int | float | np.number) or not temperature > 0:
-        raise ValueError(f"temperature must be a positive number or 'auto', got {temperature!r}")
-    return float(temperature)
+        return TEMPERATURE_FACTOR * typical_nearest_sq_distance(keys)
+    try:
+        return checks.positive_number("temperature", temperature)
+    except ValueError as error:
+        raise ValueError(f"{error} (or 'auto')") from None
+
+
+def training_items(train_pixels: Any, perplexity: Any, seed: Any) -> np.ndarray:
+    """``fit_parametric_map``'s checks: its items as float32 (n, d), or ``ValueError`` naming
+    the problem (NaN, fewer than 2 features, fewer than NEIGHBOURS + 1 distinct items, a
+    perplexity that is not a positive number, a seed that is not a whole number >= 0)."""
+    from _autoenc import checks, placement
+
+    checks.positive_number("perplexity", perplexity)
+    checks.whole_number("seed", seed, minimum=0)
+    train = checks.same_items(train_pixels=train_pixels)["train_pixels"].astype(np.float32)
+    if train.ndim != 2 or train.shape[1] < 2:
+        raise ValueError(f"train_pixels must be a table of items with 2 or more features each, "
+                         f"got shape {train.shape}")
+    rows = np.ascontiguousarray(train).view(np.dtype((np.void, train.shape[1] * 4)))
+    distinct = len(np.unique(rows))
+    if distinct <= placement.NEIGHBOURS:
+        raise ValueError(f"a parametric map needs at least {placement.NEIGHBOURS + 1} distinct "
+                         f"training items, got {distinct} (of {len(train)} rows)")
+    return train
 
 
 def typical_nearest_sq_distance(keys: np.ndarray) -> float:

@@ -97,16 +97,18 @@ def test_wide_items_go_through_a_pca_layer_and_are_placed_in_one_pass():
 
 def settled_by_hand(keys, points, new, scale, k=10, spread=2.0, steps=20):
     """_autoenc/placement.py's rule in NumPy: softmax over the k nearest with the item's own
-    temperature (d_k^2 - d_1^2) / spread, then the Student-t reweighted average, started at the
-    nearest neighbour's point."""
+    temperature max(d_k^2 - d_1^2, 1e-3 d_k^2) / spread, then the Student-t reweighted average,
+    started at the neighbour's point of lowest cost."""
     sq_dist = ((new[:, None, :].astype(np.float64) - keys[None]) ** 2).sum(axis=-1)
     nearest = np.argsort(sq_dist, axis=1)[:, :k]
     near_sq = np.take_along_axis(sq_dist, nearest, axis=1)
-    temperature = (near_sq[:, -1:] - near_sq[:, :1]) / spread
+    temperature = np.maximum(near_sq[:, -1:] - near_sq[:, :1], 1e-3 * near_sq[:, -1:]) / spread
     weights = np.exp(-(near_sq - near_sq[:, :1]) / temperature)
     weights /= weights.sum(axis=1, keepdims=True)
     near = points[nearest]
-    y = near[:, 0]
+    pairs = ((near[:, :, None] - near[:, None]) ** 2).sum(axis=-1)
+    cost = (weights[:, None, :] * np.log1p(pairs / scale**2)).sum(axis=-1)
+    y = near[np.arange(len(near)), cost.argmin(axis=1)]
     for _ in range(steps):
         pull = weights / (1 + ((near - y[:, None]) ** 2).sum(axis=-1) / scale**2)
         y = (pull[..., None] * near).sum(axis=1) / pull.sum(axis=1, keepdims=True)
