@@ -180,3 +180,64 @@ def test_a_new_item_with_a_near_twin_among_the_training_items_is_not_a_copy_of_i
     new = keys[:1] + 0.01
     placed = np.asarray(placement.settled_map(keys, points)(new))
     assert copies(placed, points) == 0.0
+
+
+def test_data_far_from_zero_is_placed_as_well_as_the_same_data_near_zero():
+    # float32 scores 2 x.x_j - |x_j|^2 of values near 10,000 would drown the distances; the
+    # settling layer centres its items first.
+    pixels, labels = h.load_digits_file()
+    train, test = np.arange(0, 400), np.arange(400, 600)
+    scores = []
+    for data in (pixels * 16, pixels * 16 + 1e4):
+        encoder = h.fit_parametric_map(data[train], perplexity=10.0, seed=0)
+        placed, train_points = h.encode(encoder, data[test]), h.encode(encoder, data[train])
+        scores.append(h.heldout_knn_accuracy(train_points, labels[train], placed, labels[test]))
+    assert scores[1] > 0.8 and abs(scores[1] - scores[0]) <= 0.02, scores
+
+
+def test_identical_training_rows_count_once_so_distinct_items_stay_distinct():
+    from _autoenc import placement
+
+    rng = np.random.default_rng(5)
+    keys = np.repeat(rng.random((40, 6)), 10, axis=0).astype(np.float32)  # each row 10 times
+    points = rng.normal(size=(400, 2)).astype(np.float32)
+    new = rng.random((50, 6)).astype(np.float32)
+    placed = np.asarray(placement.settled_map(keys, points)(new))
+    assert len(np.unique(placed.round(5), axis=0)) == 50
+
+
+def test_encode_refuses_nan_instead_of_placing_it_at_nan():
+    pixels, _ = small_digits(30)
+    encoder = h.build_neighbour_map(pixels, np.zeros((30, 2)), temperature=0.5)
+    row = pixels[:1].copy()
+    row[0, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite.*row 0, column 3"):
+        h.encode(encoder, row)
+
+
+@pytest.mark.parametrize(("rows", "kwargs", "message"), [
+    (slice(0, 2), {}, "at least 11 distinct training items, got 2"),
+    ([0] * 50, {}, "at least 11 distinct training items, got 1 .of 50 rows"),
+    (slice(0, 100), {"perplexity": "auto"}, "perplexity must be a positive, finite number"),
+    (slice(0, 100), {"seed": -1}, "seed must be a whole number of at least 0"),
+    (slice(0, 100), {"seed": 1.5}, "seed must be a whole number"),
+])
+def test_fit_parametric_map_names_what_is_wrong_before_any_work(rows, kwargs, message):
+    pixels, _ = h.load_digits_file()
+    with pytest.raises(ValueError, match=message):
+        h.fit_parametric_map(pixels[rows], **kwargs)
+    with pytest.raises(ValueError, match="2 or more features"):
+        h.fit_parametric_map(pixels[:100, :1])
+
+
+@pytest.mark.parametrize("temperature", [float("inf"), 1e400, True, np.array([0.5])])
+def test_a_temperature_must_be_a_finite_number(temperature):
+    pixels, _ = small_digits(30)
+    with pytest.raises(ValueError, match="temperature must be a positive, finite number"):
+        h.build_neighbour_map(pixels, np.zeros((30, 2)), temperature=temperature)
+
+
+def test_a_zero_dimensional_array_is_a_number():
+    pixels, _ = small_digits(30)
+    encoder = h.build_neighbour_map(pixels, np.zeros((30, 2)), temperature=np.array(0.5))
+    assert h.encode(encoder, pixels).shape == (30, 2)
