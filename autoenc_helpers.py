@@ -569,8 +569,8 @@ def build_neighbour_map(train_pixels: np.ndarray, train_points: np.ndarray,
     temperature = tsne.temperature_for(keys, temperature)
     scores = keras.layers.Dense(len(keys), activation="softmax", name="neighbour_weights")
     place = keras.layers.Dense(data["train_points"].shape[1], use_bias=False, name="map_position")
-    encoder = tsne.encoder(keys.shape[1] if projection is None else projection[0].shape[0],
-                           projection, [scores, place], "neighbour_map")
+    encoder = tsne.encoder(data["train_pixels"].shape[1], projection, [scores, place],
+                           "neighbour_map")
     scores.set_weights([(2.0 * keys.T / temperature).astype(np.float32),
                         (-(keys**2).sum(axis=1) / temperature).astype(np.float32)])
     place.set_weights([data["train_points"].astype(np.float32)])

@@ -49,7 +49,7 @@ class SettleOnNeighbours(keras.layers.Layer):
     """(batch, dims) items -> (batch, 2) map points, by the two steps of this module's docstring.
 
     Its weights (not trained) hold the training items' mean, the items ``keys`` (n, dims) minus
-    that mean, their squared norms, their map ``points`` (n, 2) and the map scale s."""
+    that mean, their map ``points`` (n, 2) and the map scale s."""
 
     def __init__(self, n_train: int, dims: int, neighbours: int = NEIGHBOURS,
                  spread: float = SPREAD, steps: int = STEPS, **kwargs: Any) -> None:
@@ -64,7 +64,6 @@ class SettleOnNeighbours(keras.layers.Layer):
 
         self.centre = fixed("centre", (self.dims,))
         self.keys = fixed("keys", (self.n_train, self.dims))
-        self.key_norms = fixed("key_norms", (self.n_train,))
         self.points = fixed("points", (self.n_train, 2))
         self.scale = fixed("scale", ())
 
@@ -72,7 +71,8 @@ class SettleOnNeighbours(keras.layers.Layer):
         # -|x - x_j|^2 up to |x|^2, the same for every j (top_k ignores it); keys are centred
         # so that float32 keeps the distances of data far from 0 (e.g. values 10,000 to 10,016)
         x = x - self.centre
-        scores = 2 * ops.matmul(x, ops.transpose(self.keys)) - self.key_norms
+        norms = ops.sum(ops.square(self.keys), axis=1)  # derived, not stored
+        scores = 2 * ops.matmul(x, ops.transpose(self.keys)) - norms
         best, nearest = ops.top_k(scores, self.neighbours)
         gaps = best[:, :1] - best  # d_j^2 - d_1^2
         far = ops.sum(ops.square(x), axis=-1, keepdims=True) - best[:, -1:]  # d_k^2
@@ -102,13 +102,12 @@ class SettleOnNeighbours(keras.layers.Layer):
 def map_scale(points: np.ndarray) -> float:
     """``SCALE_FACTOR`` x the median distance from a point of ``points`` (n, 2) to its
     ``SCALE_NEIGHBOUR``-th nearest other point (a positive float; 1.0 if most points coincide)."""
-    from sklearn.neighbors import NearestNeighbors
+    from _autoenc.tsne import kth_neighbour_distances
 
     k = min(SCALE_NEIGHBOUR, len(points) - 1)
     if k < 1:
         return 1.0
-    distances = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)[0][:, k]
-    scale = SCALE_FACTOR * float(np.median(distances))
+    scale = SCALE_FACTOR * float(np.median(kth_neighbour_distances(points, k)))
     return scale if scale > 0 else 1.0
 
 
@@ -127,6 +126,5 @@ def settled_map(keys: np.ndarray, points: np.ndarray) -> SettleOnNeighbours:
     layer = SettleOnNeighbours(len(unique), keys.shape[1], name="settle_on_neighbours")
     layer.build((None, keys.shape[1]))
     layer.set_weights([centre.astype(np.float32), centred.astype(np.float32),
-                       (centred**2).sum(axis=1).astype(np.float32), merged.astype(np.float32),
-                       np.float32(map_scale(points))])
+                       merged.astype(np.float32), np.float32(map_scale(points))])
     return layer

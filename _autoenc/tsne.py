@@ -74,7 +74,7 @@ def training_items(train_pixels: Any, perplexity: Any, seed: Any) -> np.ndarray:
     checks.positive_number("perplexity", perplexity)
     checks.whole_number("seed", seed, minimum=0)
     train = checks.same_items(train_pixels=train_pixels)["train_pixels"].astype(np.float32)
-    if train.ndim != 2 or train.shape[1] < 2:
+    if train.shape[1] < 2:  # same_items made it (n, d), finite
         raise ValueError(f"train_pixels must be a table of items with 2 or more features each, "
                          f"got shape {train.shape}")
     rows = np.ascontiguousarray(train).view(np.dtype((np.void, train.shape[1] * 4)))
@@ -85,12 +85,17 @@ def training_items(train_pixels: Any, perplexity: Any, seed: Any) -> np.ndarray:
     return train
 
 
+def kth_neighbour_distances(items: np.ndarray, k: int) -> np.ndarray:
+    """The distance from each of ``items`` (n, d) to its ``k``-th nearest other item, (n,)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    return NearestNeighbors(n_neighbors=k + 1).fit(items).kneighbors(items)[0][:, k]
+
+
 def typical_nearest_sq_distance(keys: np.ndarray) -> float:
     """The median squared distance from each item to its nearest other item (a positive float;
     the smallest positive distance if most items repeat)."""
-    from sklearn.neighbors import NearestNeighbors
-
-    distances = NearestNeighbors(n_neighbors=2).fit(keys).kneighbors(keys)[0][:, 1] ** 2
+    distances = kth_neighbour_distances(keys, 1) ** 2
     typical = float(np.median(distances))
     if typical <= 0:
         positive = distances[distances > 0]

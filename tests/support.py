@@ -8,6 +8,7 @@ import contextlib
 import importlib.util
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -145,3 +146,17 @@ def offline_site_page(chromium: str, server: str, outside: list[str],
             yield page
         finally:
             browser.close()
+
+
+def play_to_the_last_frame(page: Any, player: Any, frame: Any, first: str) -> None:
+    """Press Play on matplotlib's JavaScript animation ``player``: the ``frame`` (its <img>) must
+    change from the ``first`` src within 20 s; then go to the last frame, which must differ from
+    the first."""
+    player.locator('button[title="Play"]').click()
+    deadline = time.monotonic() + 20
+    while frame.get_attribute("src") == first:
+        assert time.monotonic() < deadline, "pressing Play did not change the frame"
+        page.wait_for_timeout(100)
+    player.locator('button[title="Last frame"]').click()
+    page.wait_for_timeout(300)
+    assert frame.get_attribute("src") not in (first, None), "the last frame is the first"

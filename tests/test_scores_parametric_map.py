@@ -5,8 +5,11 @@ import sys
 
 import numpy as np
 import pytest
+from support import ROOT, load_module
 
 import autoenc_helpers as h
+
+scale = load_module(ROOT / "benchmarks" / "scale.py")
 
 
 def small_digits(n=120):
@@ -60,14 +63,9 @@ def test_tsne_targets_repeat_for_a_seed():
 
 
 def copies(placed: np.ndarray, train_points: np.ndarray) -> float:
-    """The share of placed items that sit on a training item's point: closer to it than 1 % of
-    the median distance between neighbouring training points (as benchmarks/scale.py counts)."""
-    from sklearn.neighbors import NearestNeighbors
-
-    index = NearestNeighbors(n_neighbors=2).fit(train_points)
-    spacing = np.median(index.kneighbors(train_points)[0][:, 1])
-    gap = index.kneighbors(placed, n_neighbors=1)[0][:, 0]
-    return float((gap < 0.01 * spacing).mean())
+    """The share of placed items that sit on a training item's point, as benchmarks/scale.py
+    counts it (closer than 1 % of the median gap between neighbouring training points)."""
+    return scale.copies(placed, train_points)["copies"]
 
 
 def test_the_automatic_temperature_keeps_new_digits_off_copies_of_training_points():

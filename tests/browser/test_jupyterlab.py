@@ -76,7 +76,7 @@ import nbformat
 import pytest
 from nbval_compare import compare_notebooks
 from playwright.sync_api import Locator, Page, sync_playwright
-from support import CHROMIUM_ARGS, offline_context
+from support import CHROMIUM_ARGS, offline_context, play_to_the_last_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS", ROOT / "notebooks")).resolve()
@@ -502,15 +502,7 @@ def check_map_animation(page: Page, panel: Locator) -> None:
     assert first and first.startswith("data:image/png"), "the animation shows no frame"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     cell.screenshot(path=SCREENSHOTS / "map-animation-first.png")
-    cell.locator('button[title="Play"]').click()
-    deadline = time.monotonic() + 20
-    while frame.get_attribute("src") == first:
-        assert time.monotonic() < deadline, "pressing Play did not change the frame"
-        page.wait_for_timeout(100)
-    cell.locator('button[title="Last frame"]').click()
-    page.wait_for_timeout(300)
-    last = frame.get_attribute("src")
-    assert last not in (first, None), "the last frame is the first"
+    play_to_the_last_frame(page, cell, frame, first)
     cell.screenshot(path=SCREENSHOTS / "map-animation-last.png")
 
 
@@ -598,19 +590,24 @@ def save_screenshot(page: Page, panel: Locator, name: str) -> None:
     page.set_viewport_size(VIEWPORT)
 
 
+def discard_until_closed(page: Page, failure: str) -> None:
+    """Answer "Discard" to every save prompt until no notebook tab is open (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while page.locator(".jp-NotebookPanel").count():
+        discard = page.locator(".jp-Dialog button", has_text=re.compile("^(Discard|Don't)"))
+        if discard.count():
+            discard.first.click()
+        assert time.monotonic() < deadline, failure
+        page.wait_for_timeout(250)
+
+
 def close_without_saving(page: Page, lab: Lab) -> None:
     """Close the notebook tab, answering "Discard" to the save prompt; then have every session
     (and so its kernel) deleted, in the background."""
     page.keyboard.press("Escape")
     if page.locator(".jp-NotebookPanel").count():
         click_menu(page, "File", "Close Tab")
-        deadline = time.monotonic() + 30
-        while page.locator(".jp-NotebookPanel").count():
-            discard = page.locator(".jp-Dialog button", has_text=re.compile("^(Discard|Don't)"))
-            if discard.count():
-                discard.first.click()
-            assert time.monotonic() < deadline, "the notebook tab did not close"
-            page.wait_for_timeout(250)
+        discard_until_closed(page, "the notebook tab did not close")
     # Closing the tab already asks JupyterLab to shut the kernel down (``kernelShutdown``); the
     # sessions that remain are deleted in the background, so the next notebook need not wait
     # the seconds a TensorFlow kernel takes to exit.
@@ -711,11 +708,5 @@ def test_contents_link_opens_the_start_notebook(page: Page, lab: Lab):
     finally:
         page.keyboard.press("Escape")
         click_menu(page, "File", "Close All Tabs")  # both notebooks, nothing changed in them
-        deadline = time.monotonic() + 30
-        while page.locator(".jp-NotebookPanel").count():
-            discard = page.locator(".jp-Dialog button", has_text=re.compile("^(Discard|Don't)"))
-            if discard.count():
-                discard.first.click()
-            assert time.monotonic() < deadline, "the notebook tabs did not close"
-            page.wait_for_timeout(250)
+        discard_until_closed(page, "the notebook tabs did not close")
         delete_sessions(lab, lab.api("GET", "/api/sessions"))

@@ -8,11 +8,10 @@ request tried to leave the machine. Screenshot: screenshots/site-map-animation.p
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
-from support import ROOT, offline_site_page
+from support import ROOT, offline_site_page, play_to_the_last_frame
 
 PAGE = "notebooks/04_training.html"
 SCREENSHOTS = ROOT / "screenshots"
@@ -32,14 +31,7 @@ def test_map_animation_plays_offline_in_the_site(site: Path, server: str, chromi
         first = frame.get_attribute("src")
         assert first and first.startswith("data:image/png"), "the player shows no frame"
         assert len(frame.get_attribute("alt") or "") >= 8, "the frame has no alt text"
-        player.locator('button[title="Play"]').click()
-        deadline = time.monotonic() + 20
-        while frame.get_attribute("src") == first:
-            assert time.monotonic() < deadline, "pressing Play did not change the frame"
-            page.wait_for_timeout(100)
-        player.locator('button[title="Last frame"]').click()
-        page.wait_for_timeout(300)
-        assert frame.get_attribute("src") not in (first, None), "the last frame is the first"
+        play_to_the_last_frame(page, player, frame, first)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         player.screenshot(path=SCREENSHOTS / "site-map-animation.png")
     assert not outside, f"requests that tried to leave the machine: {outside}"
